@@ -1,0 +1,134 @@
+"""Command line: train a GAN headless and write config, history, metrics, weights and samples.
+
+    python -m playground.train --dataset ring8 --steps 5000 --seed 0 --out runs/ring8
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+from tqdm import tqdm
+
+from playground.checkpoints import save_checkpoint
+from playground.data import DATASETS, DataError, make_dataset
+from playground.losses import LOSSES
+from playground.metrics import evaluate
+from playground.models import ACTIVATIONS, ModelConfig
+from playground.training import OPTIMIZERS, TrainConfig, Trainer
+
+N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse that reports bad flags in one line (exit 2), like every other input error here."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        fail(message)
+
+
+def fail(message: str) -> None:
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    m, t = ModelConfig(), TrainConfig()
+    p = OneLineParser(prog="python -m playground.train", description=__doc__.split("\n")[0])
+    p.add_argument("--dataset", default="ring8", help=f"{', '.join(DATASETS)} or a path to points.csv")
+    p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
+    p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
+    p.add_argument("--steps", type=int, default=5000, help="generator steps (each with k D steps)")
+    p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
+    p.add_argument("--seed", type=int, default=t.seed)
+    p.add_argument("--batch-size", type=int, default=t.batch_size)
+    p.add_argument("--k", type=int, default=t.k, help="discriminator steps per generator step")
+    p.add_argument("--lr-d", type=float, default=t.lr_d)
+    p.add_argument("--lr-g", type=float, default=t.lr_g)
+    p.add_argument("--gp-weight", type=float, default=t.gp_weight, help="WGAN-GP λ")
+    p.add_argument("--hidden", type=int, default=m.hidden, help="width of every hidden layer")
+    p.add_argument("--depth", type=int, default=m.depth, help="hidden layers per network")
+    p.add_argument("--activation", default=m.activation, choices=list(ACTIVATIONS))
+    p.add_argument("--latent-dim", type=int, default=m.latent_dim)
+    p.add_argument("--prior", default=m.prior, choices=["normal", "uniform"])
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for tiny nets)")
+    p.add_argument("--out", required=True, help="output directory")
+    return p
+
+
+def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+    try:
+        model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
+                            latent_dim=args.latent_dim, prior=args.prior)  # fmt: skip
+        train = TrainConfig(loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
+                            k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed)  # fmt: skip
+    except ValueError as exc:
+        fail(str(exc))
+    return model, train
+
+
+def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> None:
+    out.mkdir(parents=True, exist_ok=True)
+    config = {"dataset": dataset, "model": trainer.model_cfg.to_dict(), "train": trainer.cfg.to_dict(),
+              "device": str(trainer.device), "steps": trainer.step_count}  # fmt: skip
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    history = trainer.history.copy()
+    with open(out / "history.csv", "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(history)
+        writer.writerows(zip(*history.values()))
+    save_checkpoint(out / "generator.safetensors", trainer.G, "generator", trainer.model_cfg, trainer.step_count)
+    save_checkpoint(out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count)
+    samples = trainer.sample(N_SAMPLES).cpu().numpy().astype(np.float32)  # [N, data_dim]
+    np.save(out / "samples.npy", samples)
+
+
+def run(args: argparse.Namespace) -> dict:
+    torch.set_num_threads(max(args.threads, 1))
+    if args.steps < 1:
+        fail("--steps must be at least 1")
+    try:
+        data = make_dataset(args.dataset)
+    except DataError as exc:
+        fail(str(exc))
+    model_cfg, train_cfg = configs_from(args)
+    try:
+        trainer = Trainer(data, model_cfg, train_cfg, device=args.device)
+    except ValueError as exc:
+        fail(str(exc))
+    start = time.perf_counter()
+    with tqdm(total=args.steps, unit="step", file=sys.stderr, disable=None) as bar:
+        while trainer.step_count < args.steps and not trainer.diverged:
+            left = None if args.seconds is None else args.seconds - (time.perf_counter() - start)
+            if left is not None and left <= 0:
+                break
+            bar.update(trainer.step(min(200, args.steps - trainer.step_count), seconds=left))
+    diverged = trainer.diverged
+    if diverged:
+        trainer.restore()  # report and save the last good weights, not NaNs
+        print(f"warning: stopped at step {trainer.step_count}: {diverged}; kept step {trainer.published.step}",
+              file=sys.stderr)
+    metrics = evaluate(trainer, N_SAMPLES)
+    metrics["seconds"] = time.perf_counter() - start
+    metrics["steps_per_s"] = trainer.step_count / metrics["seconds"]
+    metrics["diverged"] = diverged
+    write_outputs(Path(args.out), trainer, args.dataset, metrics)
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> None:
+    metrics = run(build_parser().parse_args(argv))
+    summary = {k: v for k, v in metrics.items() if not isinstance(v, list)}
+    print(json.dumps(summary, indent=1))
+
+
+if __name__ == "__main__":
+    main()

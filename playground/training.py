@@ -1,0 +1,266 @@
+"""Goodfellow et al. 2014, Algorithm 1, as a steppable ``Trainer``.
+
+The trainer owns the networks, optimizers, history and snapshots; it knows nothing about drawing.
+A UI runs ``trainer.step(n)`` in a worker thread and reads ``trainer.published`` (a consistent copy
+of the weights taken between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
+
+Speed choices, each in one place:
+- one G forward per iteration feeds both the last D step (detached) and the G step, as in DCGAN;
+- D sees real and fake in one batched pass (``torch.cat``) instead of two;
+- D's parameters are frozen during the G step, so no D gradients are computed there;
+- per-step numbers stay on the device and are read once per chunk (no per-step host sync);
+- optimizers use the fused/foreach kernels and ``zero_grad(set_to_none=True)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import asdict, dataclass
+from typing import Protocol
+
+import torch
+from torch import nn
+
+from playground.device import pick_device
+from playground.losses import LOSSES, gradient_penalty, value_function
+from playground.models import init_weights, sample_latent
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+STAT_NAMES = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    loss: str = "nonsat"  # non-saturating: strong gradients early (reference.md, theory)
+    optimizer: str = "adam"  # Adam β₁ 0.5 is the DCGAN setting; the paper used momentum SGD
+    lr_d: float = 1e-3  # calibrated: ring8 8/8 modes in 5k steps with 2-128-128 nets
+    lr_g: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.999
+    momentum: float = 0.9  # SGD momentum
+    k: int = 1  # D steps per G step (the paper used k = 1)
+    batch_size: int = 256  # minibatch m, for both real and noise samples
+    gp_weight: float = 0.1  # WGAN-GP λ; 0.1 as in the WGAN-GP toy script
+    seed: int = 0
+    history_len: int = 2000  # bounded: older entries are thinned, not dropped
+    snapshot_every: int = 100  # G steps between stored snapshots (the timeline)
+    max_snapshots: int = 60
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if not (0 < self.lr_d <= 10 and 0 < self.lr_g <= 10):
+            raise ValueError("learning rates must be in (0, 10]")
+        if not 1 <= self.k <= 100:
+            raise ValueError("k must be between 1 and 100")
+        if not 2 <= self.batch_size <= 65536:
+            raise ValueError("batch size must be between 2 and 65536")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ModelSpec(Protocol):
+    latent_dim: int
+    prior: str
+
+    def build_generator(self) -> nn.Module: ...
+    def build_discriminator(self) -> nn.Module: ...
+    def to_dict(self) -> dict: ...
+
+
+class Sampler(Protocol):
+    def sample(self, n: int, gen: torch.Generator, device: torch.device | str) -> torch.Tensor: ...
+
+
+def make_optimizer(name: str, params, lr: float, cfg: TrainConfig, device: torch.device):
+    fused = device.type in ("cuda", "cpu")  # fused kernels exist for these (torch ≥ 2.4)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=fused)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, fused=fused)
+    return torch.optim.RMSprop(params, lr=lr, foreach=True)
+
+
+class History:
+    """Per-step numbers, bounded: when full, every second row is dropped so the whole run stays visible."""
+
+    def __init__(self, max_len: int) -> None:
+        self.max_len = max(max_len, 10)
+        self.columns: dict[str, list[float]] = {name: [] for name in ("step", *STAT_NAMES, "steps_per_s")}
+
+    def extend(self, rows: dict[str, list[float]]) -> None:
+        for name, values in rows.items():
+            self.columns[name].extend(values)
+        if len(self.columns["step"]) > self.max_len:
+            for name, values in self.columns.items():
+                self.columns[name] = values[::2]
+
+    def copy(self) -> dict[str, list[float]]:
+        return {name: list(values) for name, values in self.columns.items()}
+
+    def __len__(self) -> int:
+        return len(self.columns["step"])
+
+
+@dataclass
+class Snapshot:
+    step: int
+    generator: dict[str, torch.Tensor]  # CPU copies of state_dicts
+    discriminator: dict[str, torch.Tensor]
+
+
+def _state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+
+
+class Trainer:
+    """Owns G, D, their optimizers, the random stream, history and snapshots."""
+
+    def __init__(
+        self,
+        data: Sampler,
+        model_cfg: ModelSpec,
+        train_cfg: TrainConfig = TrainConfig(),
+        device: str | torch.device | None = None,
+    ) -> None:
+        self.device = pick_device(device) if not isinstance(device, torch.device) else device
+        self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
+        init_gen = torch.Generator().manual_seed(train_cfg.seed)
+        self.G = model_cfg.build_generator()
+        self.D = model_cfg.build_discriminator()
+        init_weights(self.G, init_gen)
+        init_weights(self.D, init_gen)
+        self.G.to(self.device)
+        self.D.to(self.device)
+        self.gen = torch.Generator(device=self.device).manual_seed(train_cfg.seed + 1)
+        self.loss = LOSSES[train_cfg.loss]
+        self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
+        self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.step_count = 0
+        self.history = History(train_cfg.history_len)
+        self.snapshots: list[Snapshot] = []
+        self.lock = threading.Lock()  # guards history, snapshots and published
+        self.diverged: str | None = None  # plain-language reason once training produced NaN/Inf
+        self.published = self._snapshot()
+        self.snapshots.append(self.published)
+
+    # ---- the step -------------------------------------------------------------------------------
+    def latent(self, n: int) -> torch.Tensor:
+        return sample_latent(n, self.model_cfg, self.gen, self.device)
+
+    def train_step(self) -> torch.Tensor:
+        """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
+        cfg, m = self.cfg, self.cfg.batch_size
+        # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
+        for i in range(cfg.k):
+            real = self.data.sample(m, self.gen, self.device)  # [m, ...]
+            z = self.latent(m)
+            last = i == cfg.k - 1
+            with torch.set_grad_enabled(last):  # only the last fake is reused by the G step
+                fake = self.G(z)
+            logits = self.D(torch.cat([real, fake.detach()]))  # one pass over real+fake: [2m, 1]
+            d_real, d_fake = logits[:m], logits[m:]
+            d_loss = self.loss.d(d_real, d_fake)
+            if self.loss.penalty:
+                d_loss = d_loss + cfg.gp_weight * gradient_penalty(self.D, real, fake.detach(), self.gen)
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            grad_norm_d = _grad_norm(self.D)
+            self.opt_d.step()
+        # (2) update G once: minimise the generator loss on the same fake batch
+        self.D.requires_grad_(False)
+        g_loss = self.loss.g(self.D(fake))
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        grad_norm_g = _grad_norm(self.G)
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        self.step_count += 1
+        stats = (d_loss, g_loss, value_function(d_real, d_fake), torch.sigmoid(d_real).mean(),
+                 torch.sigmoid(d_fake).mean(), grad_norm_d, grad_norm_g)  # fmt: skip
+        return torch.stack([s.detach().float() for s in stats])
+
+    # ---- chunks, history, snapshots ----------------------------------------------------------------
+    def step(self, n: int = 1, seconds: float | None = None) -> int:
+        """Run up to ``n`` iterations (or until ``seconds`` pass); record history once at the end."""
+        if self.diverged:
+            return 0
+        start, rows, steps = time.perf_counter(), [], []
+        for _ in range(n):
+            rows.append(self.train_step())
+            steps.append(self.step_count)
+            if self.step_count % self.cfg.snapshot_every == 0:
+                self._store_snapshot()
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                break
+        stats = torch.stack(rows).cpu()  # the chunk's only host sync: [len(rows), n_stats]
+        rate = len(rows) / max(time.perf_counter() - start, 1e-9)
+        bad = _divergence(stats, self.G, self.D)
+        table = {name: stats[:, j].tolist() for j, name in enumerate(STAT_NAMES)}
+        with self.lock:
+            self.history.extend({"step": steps, **table, "steps_per_s": [rate] * len(steps)})
+            if bad:
+                self.diverged = bad
+            else:
+                self.published = self._snapshot()
+        return len(rows)
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(self.step_count, _state_copy(self.G), _state_copy(self.D))
+
+    def _store_snapshot(self) -> None:
+        snap = self._snapshot()
+        with self.lock:
+            self.snapshots.append(snap)
+            if len(self.snapshots) > self.cfg.max_snapshots:
+                self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
+
+    def models_at(self, snap: Snapshot | None = None) -> tuple[nn.Module, nn.Module]:
+        """Fresh eval-mode copies of G and D with a snapshot's weights (default: the latest published)."""
+        snap = snap or self.published
+        g, d = copy.deepcopy(self.G), copy.deepcopy(self.D)
+        g.load_state_dict(snap.generator)
+        d.load_state_dict(snap.discriminator)
+        return g.eval().requires_grad_(False), d.eval().requires_grad_(False)
+
+    def restore(self, snap: Snapshot | None = None) -> None:
+        """Load a snapshot's weights (default: the last good published one) and clear a divergence."""
+        snap = snap or self.published
+        self.G.load_state_dict(snap.generator)
+        self.D.load_state_dict(snap.discriminator)
+        self.diverged = None
+
+    def set_learning_rates(self, lr_d: float, lr_g: float) -> None:
+        """Change learning rates live (no new model needed)."""
+        for opt, lr in ((self.opt_d, lr_d), (self.opt_g, lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = 1234, generator: nn.Module | None = None) -> torch.Tensor:
+        """n generator samples from a private seed (does not disturb the training stream)."""
+        gen = torch.Generator(device=self.device).manual_seed(seed)
+        z = sample_latent(n, self.model_cfg, gen, self.device)
+        return (generator or self.G)(z)
+
+
+def _grad_norm(module: nn.Module) -> torch.Tensor:
+    grads = [p.grad for p in module.parameters() if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+def _divergence(stats: torch.Tensor, *modules: nn.Module) -> str | None:
+    """A plain-language reason when the chunk produced NaN/Inf, else None."""
+    if not torch.isfinite(stats).all():
+        return "a loss or gradient became NaN or infinite"
+    for module in modules:
+        if not all(torch.isfinite(p).all() for p in module.parameters()):
+            return "network weights became NaN or infinite"
+    if stats[:, STAT_NAMES.index("grad_norm_d")].max() > 1e6 or stats[:, -1].max() > 1e6:
+        return "gradients exploded (norm above 10⁶)"
+    return None

@@ -1,0 +1,63 @@
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from playground.checkpoints import read_checkpoint
+from playground.train import main
+
+FAST = ["--steps", "30", "--hidden", "16", "--batch-size", "32"]
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "playground.train", *args], capture_output=True, text=True)
+
+
+def test_cli_writes_every_output_file(tmp_path):
+    main(["--dataset", "ring8", "--out", str(tmp_path), *FAST])
+    names = {p.name for p in tmp_path.iterdir()}
+    assert names == {"config.json", "history.csv", "metrics.json", "generator.safetensors",
+                     "discriminator.safetensors", "samples.npy"}  # fmt: skip
+    samples = np.load(tmp_path / "samples.npy")
+    assert samples.shape == (2500, 2) and samples.dtype == np.float32
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["step"] == 30 and metrics["modes_total"] == 8
+    config = json.loads((tmp_path / "config.json").read_text())
+    g, cfg, _ = read_checkpoint(tmp_path / "generator.safetensors")
+    assert cfg.to_dict() == config["model"]
+    header = (tmp_path / "history.csv").read_text().splitlines()[0]
+    assert header.startswith("step,d_loss,g_loss,value")
+    assert g(torch.zeros(1, 2)).shape == (1, 2)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--dataset", "ring9"], "Unknown dataset"),
+        (["--dataset", "missing.csv"], "not found"),
+        (["--loss", "bogus"], "invalid choice"),
+        (["--k", "0"], "k must"),
+        (["--device", "cuda:7"] if not torch.cuda.is_available() else ["--device", "tpu"], "device"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
+    result = run_cli(*args, "--out", str(tmp_path / "o"), "--steps", "1")
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error:") and message.lower() in lines[0].lower()
+
+
+@pytest.mark.parametrize(
+    "content",
+    ["x,y\n1,2\n", "a\n" * 20, "x,y\n" + "1,hello\n" * 20, "x,y\n" + "1,nan\n" * 20, "\x00\x01binary"],
+)
+def test_bad_csv_exits_2_with_one_line(tmp_path, content):
+    path = tmp_path / "points.csv"
+    path.write_text(content)
+    result = run_cli("--dataset", str(path), "--out", str(tmp_path / "o"), "--steps", "1")
+    assert result.returncode == 2
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr

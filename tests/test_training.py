@@ -1,0 +1,110 @@
+import math
+
+import pytest
+import torch
+
+from playground.data import make_dataset
+from playground.losses import LOSSES
+from playground.models import ModelConfig
+from playground.training import STAT_NAMES, OPTIMIZERS, TrainConfig, Trainer
+
+SMALL = ModelConfig(hidden=32)
+
+
+def make(data="ring8", **kw) -> Trainer:
+    return Trainer(make_dataset(data), SMALL, TrainConfig(batch_size=64, **kw), device="cpu")
+
+
+def test_same_seed_gives_identical_history_on_cpu():
+    a, b = make(seed=7), make(seed=7)
+    a.step(60)
+    b.step(60)
+    assert a.history.copy().keys() == b.history.copy().keys()
+    for name in STAT_NAMES:
+        assert a.history.columns[name] == b.history.columns[name]
+    for pa, pb in zip(a.G.parameters(), b.G.parameters()):
+        torch.testing.assert_close(pa, pb, rtol=0, atol=0)
+
+
+def test_different_seeds_differ():
+    a, b = make(seed=1), make(seed=2)
+    a.step(5)
+    b.step(5)
+    assert a.history.columns["d_loss"] != b.history.columns["d_loss"]
+
+
+@pytest.mark.parametrize("loss", list(LOSSES))
+@pytest.mark.parametrize("optimizer", OPTIMIZERS)
+def test_one_step_of_every_loss_and_optimizer_is_finite(loss, optimizer):
+    t = make(loss=loss, optimizer=optimizer, k=2, lr_d=1e-4, lr_g=1e-4)
+    assert t.step(1) == 1
+    row = {k: v[-1] for k, v in t.history.copy().items()}
+    assert row["step"] == 1
+    assert all(math.isfinite(row[name]) for name in STAT_NAMES)
+    assert 0 < row["d_real"] < 1 and 0 < row["d_fake"] < 1
+
+
+def test_k_discriminator_steps_per_generator_step():
+    t = make(k=3)
+    t.step(2)
+    assert t.opt_d.state[next(iter(t.D.parameters()))]["step"] == 6
+    assert t.opt_g.state[next(iter(t.G.parameters()))]["step"] == 2
+    assert t.step_count == 2
+
+
+def test_history_is_bounded_and_covers_the_whole_run():
+    t = make(history_len=50)
+    for _ in range(6):
+        t.step(20)
+    steps = t.history.columns["step"]
+    assert len(steps) <= 50
+    assert steps[0] <= 4 and steps[-1] == 120
+
+
+def test_snapshots_are_capped_and_keep_first_and_newest():
+    t = make(snapshot_every=5, max_snapshots=6)
+    t.step(100)
+    steps = [s.step for s in t.snapshots]
+    assert len(steps) <= 6
+    assert steps[0] == 0 and steps[-1] == 100
+    assert steps == sorted(steps)
+
+
+def test_published_snapshot_is_a_copy_and_models_at_rebuilds_it():
+    t = make()
+    t.step(10)
+    g, _ = t.models_at()
+    z = torch.randn(4, 2)
+    torch.testing.assert_close(g(z), t.G(z).detach())
+    t.step(10)
+    assert t.published.step == 20
+    assert not torch.equal(g(z), t.G(z).detach())  # the copy did not move with training
+
+
+def test_divergence_stops_training_and_restore_brings_back_finite_weights():
+    t = make(optimizer="sgd", lr_d=10.0, lr_g=10.0, momentum=0.99)
+    t.step(5)
+    good_step = t.published.step
+    with torch.no_grad():
+        next(iter(t.D.parameters())).fill_(float("nan"))
+    t.step(5)
+    assert t.diverged is not None
+    assert t.step(5) == 0  # paused until restored
+    t.restore()
+    assert t.diverged is None and t.published.step == good_step
+    assert all(torch.isfinite(p).all() for p in t.D.parameters())
+
+
+def test_learning_rates_change_live():
+    t = make()
+    t.set_learning_rates(0.01, 0.02)
+    assert t.opt_d.param_groups[0]["lr"] == 0.01 and t.opt_g.param_groups[0]["lr"] == 0.02
+
+
+def test_invalid_config_is_rejected_with_a_message():
+    with pytest.raises(ValueError, match="loss"):
+        TrainConfig(loss="nope")
+    with pytest.raises(ValueError, match="k must"):
+        TrainConfig(k=0)
+    with pytest.raises(ValueError, match="activation"):
+        ModelConfig(activation="swish")
