@@ -52,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lr-d", type=float, default=t.lr_d)
     p.add_argument("--lr-g", type=float, default=t.lr_g)
     p.add_argument("--gp-weight", type=float, default=t.gp_weight, help="WGAN-GP λ")
+    p.add_argument("--ema-decay", type=float, default=t.ema_decay, help="moving average of G for samples; 0 = off")
     p.add_argument("--hidden", type=int, default=m.hidden, help="width of every hidden layer")
     p.add_argument("--depth", type=int, default=m.depth, help="hidden layers per network")
     p.add_argument("--activation", default=m.activation, choices=list(ACTIVATIONS))
@@ -68,7 +69,8 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
         model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
                             latent_dim=args.latent_dim, prior=args.prior)  # fmt: skip
         train = TrainConfig(loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
-                            k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed)  # fmt: skip
+                            k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed,
+                            ema_decay=args.ema_decay)  # fmt: skip
     except ValueError as exc:
         fail(str(exc))
     return model, train
@@ -85,7 +87,7 @@ def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> N
         writer = csv.writer(fh)
         writer.writerow(history)
         writer.writerows(zip(*history.values()))
-    save_checkpoint(out / "generator.safetensors", trainer.G, "generator", trainer.model_cfg, trainer.step_count)
+    save_checkpoint(out / "generator.safetensors", trainer.G_ema, "generator", trainer.model_cfg, trainer.step_count)
     save_checkpoint(out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count)
     samples = trainer.sample(N_SAMPLES).cpu().numpy().astype(np.float32)  # [N, data_dim]
     np.save(out / "samples.npy", samples)

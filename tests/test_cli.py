@@ -7,6 +7,7 @@ import pytest
 import torch
 
 from playground.checkpoints import read_checkpoint
+from playground.data import DATASETS
 from playground.train import main
 
 FAST = ["--steps", "30", "--hidden", "16", "--batch-size", "32"]
@@ -14,6 +15,13 @@ FAST = ["--steps", "30", "--hidden", "16", "--batch-size", "32"]
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "playground.train", *args], capture_output=True, text=True)
+
+
+def run_in_process(capsys, *args: str) -> tuple[int, str]:
+    """Run the CLI's main() here (fast: no new interpreter); returns (exit status, stderr)."""
+    with pytest.raises(SystemExit) as exc:
+        main(list(args))
+    return exc.value.code, capsys.readouterr().err
 
 
 def test_cli_writes_every_output_file(tmp_path):
@@ -43,10 +51,10 @@ def test_cli_writes_every_output_file(tmp_path):
         (["--device", "cuda:7"] if not torch.cuda.is_available() else ["--device", "tpu"], "device"),
     ],
 )
-def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
-    result = run_cli(*args, "--out", str(tmp_path / "o"), "--steps", "1")
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
+def test_bad_input_exits_2_with_one_line(tmp_path, capsys, args, message):
+    status, err = run_in_process(capsys, *args, "--out", str(tmp_path / "o"), "--steps", "1")
+    assert status == 2
+    lines = err.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("error:") and message.lower() in lines[0].lower()
 
 
@@ -54,10 +62,15 @@ def test_bad_input_exits_2_with_one_line(tmp_path, args, message):
     "content",
     ["x,y\n1,2\n", "a\n" * 20, "x,y\n" + "1,hello\n" * 20, "x,y\n" + "1,nan\n" * 20, "\x00\x01binary"],
 )
-def test_bad_csv_exits_2_with_one_line(tmp_path, content):
+def test_bad_csv_exits_2_with_one_line(tmp_path, capsys, content):
     path = tmp_path / "points.csv"
     path.write_text(content)
-    result = run_cli("--dataset", str(path), "--out", str(tmp_path / "o"), "--steps", "1")
+    status, err = run_in_process(capsys, "--dataset", str(path), "--out", str(tmp_path / "o"), "--steps", "1")
+    assert status == 2
+    assert len(err.strip().splitlines()) == 1 and err.startswith("error:")
+
+
+def test_a_real_process_reports_bad_input_without_a_traceback(tmp_path):
+    result = run_cli("--dataset", "ring9", "--out", str(tmp_path / "o"))
     assert result.returncode == 2
-    assert len(result.stderr.strip().splitlines()) == 1
-    assert "Traceback" not in result.stderr
+    assert result.stderr.strip() == f"error: Unknown dataset 'ring9'; choose one of {', '.join(DATASETS)} or a .csv path."

@@ -75,10 +75,23 @@ def test_published_snapshot_is_a_copy_and_models_at_rebuilds_it():
     t.step(10)
     g, _ = t.models_at()
     z = torch.randn(4, 2)
-    torch.testing.assert_close(g(z), t.G(z).detach())
+    torch.testing.assert_close(g(z), t.G_ema(z))
     t.step(10)
     assert t.published.step == 20
-    assert not torch.equal(g(z), t.G(z).detach())  # the copy did not move with training
+    assert not torch.equal(g(z), t.G_ema(z))  # the copy did not move with training
+
+
+def test_samples_come_from_the_moving_average_of_the_generator():
+    raw = make(ema_decay=0.0)
+    raw.step(3)
+    for ema, live in zip(raw.G_ema.parameters(), raw.G.parameters()):
+        torch.testing.assert_close(ema, live, rtol=0, atol=0)
+    avg = make(ema_decay=0.9)
+    theta0 = [p.detach().clone() for p in avg.G.parameters()]
+    avg.step(1)
+    for ema, live, start in zip(avg.G_ema.parameters(), avg.G.parameters(), theta0):
+        torch.testing.assert_close(ema, 0.9 * start + 0.1 * live)  # θ_ema = 0.9·θ₀ + 0.1·θ₁
+        assert not torch.equal(ema, live)
 
 
 def test_divergence_stops_training_and_restore_brings_back_finite_weights():
