@@ -21,7 +21,7 @@ from playground.device import pick_device
 from playground.models import ModelConfig
 from playground.training import TrainConfig, Trainer
 
-REFERENCE = "ring8, 2-128-128-2 G, 2-128-128-1 D, ReLU, batch 256, Adam 1e-3 β(0.5, 0.999), non-saturating, k = 1"
+REFERENCE = "ring8, 2-128-128-2 G, 2-128-128-1 D, ReLU, batch 256, Adam 1e-3 β(0.5, 0.9), non-saturating, k = 1"
 
 
 def naive_loop(device: torch.device, seconds: float) -> float:
@@ -31,8 +31,8 @@ def naive_loop(device: torch.device, seconds: float) -> float:
     gen = torch.Generator(device=device).manual_seed(0)
     G = nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 2)).to(device)
     D = nn.Sequential(nn.Linear(2, 128), nn.ReLU(), nn.Linear(128, 128), nn.ReLU(), nn.Linear(128, 1)).to(device)
-    opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.999))
-    opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.999))
+    opt_g = torch.optim.Adam(G.parameters(), lr=1e-3, betas=(0.5, 0.9))
+    opt_d = torch.optim.Adam(D.parameters(), lr=1e-3, betas=(0.5, 0.9))
     bce = nn.BCEWithLogitsLoss()
     ones, zeros = torch.ones(256, 1, device=device), torch.zeros(256, 1, device=device)
     steps, start = 0, time.perf_counter()

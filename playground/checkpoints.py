@@ -56,7 +56,9 @@ def save_checkpoint(path: str | Path, module: nn.Module, kind: str, model_cfg, s
     Path(path).write_bytes(checkpoint_bytes(module, kind, model_cfg, step, extra))
 
 
-def read_checkpoint(data: bytes | str | Path, kind: str = "generator", expect_cfg=None) -> tuple[nn.Module, object, dict]:
+def read_checkpoint(
+    data: bytes | str | Path, kind: str = "generator", expect_cfg=None
+) -> tuple[nn.Module, object, dict]:
     """Rebuild a network from checkpoint bytes or a path; returns (module, config, metadata).
 
     Refuses pickles, truncated files, the wrong kind, a config that differs from ``expect_cfg``,

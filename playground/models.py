@@ -23,6 +23,9 @@ class ModelConfig:
     depth: int = 2  # hidden layers in each network
     activation: str = "relu"
     prior: str = "normal"  # latent prior: standard normal, or uniform on [-1, 1]
+    # remedies that change what D sees (mode-collapse lab); both need batch_size divisible by them
+    pack: int = 1  # PacGAN (Lin et al. 2018): D judges `pack` samples jointly
+    mbstd_group: int = 0  # minibatch stddev (Karras et al. 2018): group size of the spread feature; 0 = off
 
     def __post_init__(self) -> None:
         if self.activation not in ACTIVATIONS:
@@ -32,6 +35,8 @@ class ModelConfig:
         for name in ("data_dim", "latent_dim", "hidden", "depth"):
             if not 1 <= getattr(self, name) <= 4096:
                 raise ValueError(f"{name} must be between 1 and 4096")
+        if not 1 <= self.pack <= 16 or not 0 <= self.mbstd_group <= 64 or self.mbstd_group == 1:
+            raise ValueError("pack must be 1–16 and the minibatch-stddev group 0 (off) or 2–64")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,9 +63,43 @@ def build_generator(cfg: ModelConfig) -> nn.Sequential:
     return mlp([cfg.latent_dim] + [cfg.hidden] * cfg.depth + [cfg.data_dim], cfg.activation)
 
 
-def build_discriminator(cfg: ModelConfig, in_dim: int | None = None) -> nn.Sequential:
-    """D: x [N, in_dim] → logit [N, 1]; ``in_dim`` differs from data_dim when remedies widen D's input."""
-    return mlp([in_dim or cfg.data_dim] + [cfg.hidden] * cfg.depth + [1], cfg.activation)
+class Discriminator(nn.Module):
+    """D: x [N, data_dim] → logits [N / pack, 1], with PacGAN packing and a minibatch-stddev feature.
+
+    Consecutive samples form a pack and consecutive packs a stddev group, so a batch of real samples
+    followed by fake ones never mixes the two as long as the batch size is a multiple of both.
+    """
+
+    def __init__(self, cfg: ModelConfig) -> None:
+        super().__init__()
+        self.pack, self.group = cfg.pack, cfg.mbstd_group
+        in_dim = cfg.data_dim * cfg.pack + (1 if self.group else 0)
+        self.net = mlp([in_dim] + [cfg.hidden] * cfg.depth + [1], cfg.activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        x = x.reshape(-1, self.pack * x.shape[-1])  # [N / pack, pack·dim]
+        if self.group:
+            groups = x.reshape(-1, self.group, x.shape[-1])  # [N / (pack·group), group, pack·dim]
+            spread = groups.std(dim=1, unbiased=False).mean(dim=1, keepdim=True)  # [N / (pack·group), 1]
+            x = torch.cat([x, spread.repeat_interleave(self.group, dim=0)], dim=1)
+        return self.net(x)
+
+    def score_points(self, x: torch.Tensor) -> torch.Tensor:
+        """D's verdict on each point alone (for drawing the surface): [N, d] → [N, 1].
+
+        With packing, each point is judged as a pack of copies of itself (and has zero spread).
+        """
+        if self.pack == 1 and not self.group:
+            return self.net(x)
+        tiled = x.repeat_interleave(self.pack, dim=0)  # [N·pack, d]: point i fills pack i
+        packed = tiled.reshape(-1, self.pack * x.shape[-1])
+        if self.group:
+            packed = torch.cat([packed, torch.zeros(len(packed), 1, device=x.device)], dim=1)
+        return self.net(packed)
+
+
+def build_discriminator(cfg: ModelConfig) -> Discriminator:
+    return Discriminator(cfg)
 
 
 def init_weights(module: nn.Module, gen: torch.Generator) -> None:

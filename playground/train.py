@@ -1,6 +1,6 @@
 """Command line: train a GAN headless and write config, history, metrics, weights and samples.
 
-    python -m playground.train --dataset ring8 --steps 5000 --seed 0 --out runs/ring8
+python -m playground.train --dataset ring8 --steps 5000 --seed 0 --out runs/ring8
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from playground.data import DATASETS, DataError, make_dataset
 from playground.losses import LOSSES
 from playground.metrics import evaluate
 from playground.models import ACTIVATIONS, ModelConfig
+from playground.presets import PRESETS
+from playground.remedies import REMEDIES, apply_remedies
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
@@ -41,6 +43,9 @@ def fail(message: str) -> None:
 def build_parser() -> argparse.ArgumentParser:
     m, t = ModelConfig(), TrainConfig()
     p = OneLineParser(prog="python -m playground.train", description=__doc__.split("\n")[0])
+    p.add_argument("--preset", choices=list(PRESETS), help="start from a named setup; other flags override it")
+    p.add_argument("--remedy", action="append", default=[], metavar="NAME[=VALUE]",
+                   help=f"mode-collapse remedy, repeatable: {', '.join(REMEDIES)}")  # fmt: skip
     p.add_argument("--dataset", default="ring8", help=f"{', '.join(DATASETS)} or a path to points.csv")
     p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
     p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
@@ -58,6 +63,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--activation", default=m.activation, choices=list(ACTIVATIONS))
     p.add_argument("--latent-dim", type=int, default=m.latent_dim)
     p.add_argument("--prior", default=m.prior, choices=["normal", "uniform"])
+    p.add_argument("--beta1", type=float, default=t.beta1, help="Adam β₁")
+    p.add_argument("--beta2", type=float, default=t.beta2, help="Adam β₂")
+    p.add_argument("--momentum", type=float, default=t.momentum, help="SGD momentum")
+    p.add_argument("--pack", type=int, default=m.pack, help="PacGAN: samples D judges jointly")
+    p.add_argument("--mbstd-group", type=int, default=m.mbstd_group, help="minibatch-stddev group; 0 = off")
+    p.add_argument("--unroll-steps", type=int, default=t.unroll_steps, help="unrolled-GAN D steps; 0 = off")
+    p.add_argument("--instance-noise", type=float, default=t.instance_noise, help="σ₀ of annealed input noise")
     p.add_argument("--device", default="auto", help="auto, cpu, cuda or mps")
     p.add_argument("--threads", type=int, default=1, help="torch threads (1 is fastest for tiny nets)")
     p.add_argument("--out", required=True, help="output directory")
@@ -67,10 +79,13 @@ def build_parser() -> argparse.ArgumentParser:
 def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
     try:
         model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
-                            latent_dim=args.latent_dim, prior=args.prior)  # fmt: skip
+                            latent_dim=args.latent_dim, prior=args.prior, pack=args.pack,
+                            mbstd_group=args.mbstd_group)  # fmt: skip
         train = TrainConfig(loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
                             k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed,
-                            ema_decay=args.ema_decay)  # fmt: skip
+                            ema_decay=args.ema_decay, beta1=args.beta1, beta2=args.beta2, momentum=args.momentum,
+                            unroll_steps=args.unroll_steps, instance_noise=args.instance_noise)  # fmt: skip
+        model, train = apply_remedies(model, train, args.remedy)
     except ValueError as exc:
         fail(str(exc))
     return model, train
@@ -88,7 +103,9 @@ def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> N
         writer.writerow(history)
         writer.writerows(zip(*history.values()))
     save_checkpoint(out / "generator.safetensors", trainer.G_ema, "generator", trainer.model_cfg, trainer.step_count)
-    save_checkpoint(out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count)
+    save_checkpoint(
+        out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count
+    )
     samples = trainer.sample(N_SAMPLES).cpu().numpy().astype(np.float32)  # [N, data_dim]
     np.save(out / "samples.npy", samples)
 
@@ -116,8 +133,10 @@ def run(args: argparse.Namespace) -> dict:
     diverged = trainer.diverged
     if diverged:
         trainer.restore()  # report and save the last good weights, not NaNs
-        print(f"warning: stopped at step {trainer.step_count}: {diverged}; kept step {trainer.published.step}",
-              file=sys.stderr)
+        print(
+            f"warning: stopped at step {trainer.step_count}: {diverged}; kept step {trainer.published.step}",
+            file=sys.stderr,
+        )
     metrics = evaluate(trainer, N_SAMPLES)
     metrics["seconds"] = time.perf_counter() - start
     metrics["steps_per_s"] = trainer.step_count / metrics["seconds"]
@@ -126,8 +145,20 @@ def run(args: argparse.Namespace) -> dict:
     return metrics
 
 
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse twice: a --preset first becomes the defaults, so explicit flags still override it."""
+    parser = build_parser()
+    first = parser.parse_args(argv)
+    if first.preset:
+        preset = PRESETS[first.preset]
+        flags = {**preset.model.to_dict(), **preset.train.to_dict()}
+        parser.set_defaults(dataset=preset.dataset, steps=preset.steps,
+                            **{k: v for k, v in flags.items() if hasattr(first, k)})  # fmt: skip
+    return parser.parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> None:
-    metrics = run(build_parser().parse_args(argv))
+    metrics = run(parse_args(argv))
     summary = {k: v for k, v in metrics.items() if not isinstance(v, list)}
     print(json.dumps(summary, indent=1))
 

@@ -38,14 +38,18 @@ class TrainConfig:
     lr_d: float = 1e-3  # calibrated: ring8 8/8 modes in 5k steps with 2-128-128 nets
     lr_g: float = 1e-3
     beta1: float = 0.5
-    beta2: float = 0.999
+    beta2: float = 0.9  # β₂ 0.9 as in the WGAN-GP toy script: ring8 8/8 modes on every seed tried (0.999: 6–8)
     momentum: float = 0.9  # SGD momentum
     k: int = 1  # D steps per G step (the paper used k = 1)
     batch_size: int = 256  # minibatch m, for both real and noise samples
     gp_weight: float = 0.1  # WGAN-GP λ; 0.1 as in the WGAN-GP toy script
     # Samples come from an exponential moving average of G's weights (Yazıcı et al. 2019): it averages
-    # out the game's oscillation (ring8 high-quality share 0.66–0.90 → 0.93 at 5k steps); 0 = the raw G.
+    # out the game's oscillation (ring8 high-quality share at 5k steps 0.66–0.90 → 0.93); 0 = the raw G.
     ema_decay: float = 0.99
+    # remedies for mode collapse that change the training procedure (D's own remedies are in ModelConfig)
+    unroll_steps: int = 0  # unrolled GAN (Metz et al. 2017): G is scored against D after K more steps
+    instance_noise: float = 0.0  # σ₀ of Gaussian noise on D's inputs (Sønderby et al. 2017; Arjovsky & Bottou)
+    noise_anneal_steps: int = 2000  # σ falls linearly to 0 by this step
     seed: int = 0
     history_len: int = 2000  # bounded: older entries are thinned, not dropped
     snapshot_every: int = 100  # G steps between stored snapshots (the timeline)
@@ -60,6 +64,10 @@ class TrainConfig:
             raise ValueError("learning rates must be in (0, 10]")
         if not 1 <= self.k <= 100:
             raise ValueError("k must be between 1 and 100")
+        if not 0 <= self.unroll_steps <= 20:
+            raise ValueError("unroll steps must be between 0 and 20")
+        if self.instance_noise < 0 or self.noise_anneal_steps < 1:
+            raise ValueError("instance noise must be ≥ 0 and its annealing at least 1 step")
         if not 0 <= self.ema_decay < 1:
             raise ValueError("ema_decay must be in [0, 1)")
         if not 2 <= self.batch_size <= 65536:
@@ -134,6 +142,9 @@ class Trainer:
         device: str | torch.device | None = None,
     ) -> None:
         self.device = pick_device(device) if not isinstance(device, torch.device) else device
+        unit = getattr(model_cfg, "pack", 1) * max(getattr(model_cfg, "mbstd_group", 0), 1)
+        if train_cfg.batch_size % unit:
+            raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
         self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
         init_gen = torch.Generator().manual_seed(train_cfg.seed)
         self.G = model_cfg.build_generator()
@@ -159,38 +170,70 @@ class Trainer:
     def latent(self, n: int) -> torch.Tensor:
         return sample_latent(n, self.model_cfg, self.gen, self.device)
 
+    def noise_sigma(self) -> float:
+        """Instance noise σ_t = σ₀·max(0, 1 − t/T): blurs both distributions early, vanishes by step T."""
+        if not self.cfg.instance_noise:
+            return 0.0
+        return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
+
+    def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        return x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
+
+    def _d_step(self, real: torch.Tensor, fake: torch.Tensor, sigma: float) -> tuple[torch.Tensor, ...]:
+        """One D update on a real and a (detached) fake batch; returns (loss, real logits, fake logits, ‖∇‖)."""
+        real, fake = self._noisy(real, sigma), self._noisy(fake, sigma)
+        logits = self.D(torch.cat([real, fake]))  # one pass over real+fake: [2m / pack, 1]
+        d_real, d_fake = logits.chunk(2)
+        d_loss = self.loss.d(d_real, d_fake)
+        if self.loss.penalty:
+            d_loss = d_loss + self.cfg.gp_weight * gradient_penalty(self.D, real, fake, self.gen)
+        self.opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        grad_norm = _grad_norm(self.D)
+        self.opt_d.step()
+        return d_loss, d_real, d_fake, grad_norm
+
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
-        cfg, m = self.cfg, self.cfg.batch_size
+        cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
         # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
         for i in range(cfg.k):
-            real = self.data.sample(m, self.gen, self.device)  # [m, ...]
-            z = self.latent(m)
-            last = i == cfg.k - 1
-            with torch.set_grad_enabled(last):  # only the last fake is reused by the G step
-                fake = self.G(z)
-            logits = self.D(torch.cat([real, fake.detach()]))  # one pass over real+fake: [2m, 1]
-            d_real, d_fake = logits[:m], logits[m:]
-            d_loss = self.loss.d(d_real, d_fake)
-            if self.loss.penalty:
-                d_loss = d_loss + cfg.gp_weight * gradient_penalty(self.D, real, fake.detach(), self.gen)
-            self.opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            grad_norm_d = _grad_norm(self.D)
-            self.opt_d.step()
+            with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
+                fake = self.G(self.latent(m))  # [m, ...]
+            real = self.data.sample(m, self.gen, self.device)
+            d_loss, d_real, d_fake, grad_norm_d = self._d_step(real, fake.detach(), sigma)
+        # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
+        saved = self._unroll(sigma) if cfg.unroll_steps else None
         # (2) update G once: minimise the generator loss on the same fake batch
         self.D.requires_grad_(False)
-        g_loss = self.loss.g(self.D(fake))
+        g_loss = self.loss.g(self.D(self._noisy(fake, sigma)))
         self.opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         grad_norm_g = _grad_norm(self.G)
         self.opt_g.step()
         self.D.requires_grad_(True)
+        if saved:
+            self.D.load_state_dict(saved[0])
+            self.opt_d.load_state_dict(saved[1])
         self._update_ema()
         self.step_count += 1
         stats = (d_loss, g_loss, value_function(d_real, d_fake), torch.sigmoid(d_real).mean(),
                  torch.sigmoid(d_fake).mean(), grad_norm_d, grad_norm_g)  # fmt: skip
         return torch.stack([s.detach().float() for s in stats])
+
+    def _unroll(self, sigma: float) -> tuple[dict, dict]:
+        """Metz et al. 2017, first-order form: K extra D steps whose result G is scored against.
+
+        G's gradient flows through the unrolled D_K (not through the K updates themselves, which the
+        paper also differentiates). Returns D's and its optimizer's state to rewind to afterwards.
+        """
+        saved = (copy.deepcopy(self.D.state_dict()), copy.deepcopy(self.opt_d.state_dict()))
+        m = self.cfg.batch_size
+        for _ in range(self.cfg.unroll_steps):
+            with torch.no_grad():
+                fake = self.G(self.latent(m))
+            self._d_step(self.data.sample(m, self.gen, self.device), fake, sigma)
+        return saved
 
     @torch.no_grad()
     def _update_ema(self) -> None:

@@ -73,4 +73,6 @@ def test_bad_csv_exits_2_with_one_line(tmp_path, capsys, content):
 def test_a_real_process_reports_bad_input_without_a_traceback(tmp_path):
     result = run_cli("--dataset", "ring9", "--out", str(tmp_path / "o"))
     assert result.returncode == 2
-    assert result.stderr.strip() == f"error: Unknown dataset 'ring9'; choose one of {', '.join(DATASETS)} or a .csv path."
+    assert (
+        result.stderr.strip() == f"error: Unknown dataset 'ring9'; choose one of {', '.join(DATASETS)} or a .csv path."
+    )

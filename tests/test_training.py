@@ -6,7 +6,7 @@ import torch
 from playground.data import make_dataset
 from playground.losses import LOSSES
 from playground.models import ModelConfig
-from playground.training import STAT_NAMES, OPTIMIZERS, TrainConfig, Trainer
+from playground.training import OPTIMIZERS, STAT_NAMES, TrainConfig, Trainer
 
 SMALL = ModelConfig(hidden=32)
 
