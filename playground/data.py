@@ -208,3 +208,18 @@ class Mixture1D:
         w, mu, sd = self._params(x.device)
         z = (x.reshape(-1, 1) - mu) / sd  # [N, K]
         return (w * torch.exp(-0.5 * z**2) / (sd * math.sqrt(2 * math.pi))).sum(dim=1)
+
+
+@dataclass(frozen=True)
+class Uniform1D:
+    """p_data uniform on [low, high] for the theory page."""
+
+    low: float
+    high: float
+
+    def sample(self, n: int, gen: torch.Generator, device: torch.device | str = "cpu") -> torch.Tensor:
+        return self.low + (self.high - self.low) * torch.rand(n, 1, generator=gen, device=device)  # [n, 1]
+
+    def pdf(self, x: torch.Tensor) -> torch.Tensor:
+        inside = (x.reshape(-1) >= self.low) & (x.reshape(-1) <= self.high)
+        return inside.float() / (self.high - self.low)

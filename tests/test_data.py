@@ -91,3 +91,14 @@ def test_mixture1d_pdf_and_sampling_agree():
     assert float(x.mean()) == pytest.approx(0.25 * -2 + 0.75 * 1, abs=0.03)
     grid = torch.linspace(-6, 6, 2001)
     assert float(mix.pdf(grid).sum() * (grid[1] - grid[0])) == pytest.approx(1.0, rel=1e-3)
+
+
+def test_uniform1d_samples_inside_and_pdf_integrates_to_one():
+    from playground.data import Uniform1D
+
+    u = Uniform1D(-1.0, 3.0)
+    x = u.sample(5000, torch.Generator().manual_seed(0), "cpu")
+    assert x.shape == (5000, 1) and float(x.min()) >= -1 and float(x.max()) <= 3
+    assert float(x.mean()) == pytest.approx(1.0, abs=0.05)
+    grid = torch.linspace(-2, 4, 6001)
+    assert float(u.pdf(grid).sum() * (grid[1] - grid[0])) == pytest.approx(1.0, rel=1e-3)
