@@ -1,0 +1,30 @@
+"""GAN Playground: the entry script is only a router (run: streamlit run app.py)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import streamlit as st
+
+import app_state
+import playground
+from playground.device import pick_device
+
+ROOT = Path(__file__).parent
+
+_log = logging.getLogger("playground")  # worker start/stop lines go to the server log
+if not _log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    _log.addHandler(_handler)
+    _log.setLevel(logging.INFO)
+
+st.set_page_config(page_title="GAN Playground", page_icon=":material/casino:", layout="wide")
+pages = [
+    st.Page(path, title=title, icon=icon, default=path == "pages/home.py")
+    for path, title, icon, _ in app_state.available_pages(ROOT)
+]
+page = st.navigation(pages)
+st.sidebar.caption(f"Compute device: **{pick_device().type}** · GAN Playground {playground.__version__}")
+app_state.run_page(page)

@@ -1,0 +1,68 @@
+"""The toy page in a real browser: live training, Pause, Reset, and the worker stopping when the tab closes."""
+
+import re
+import time
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def metric(page, label: str, timeout: float = 20.0) -> str:
+    """The metric's value text; waits while the page is between two runs (metrics briefly absent)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        for text in page.locator('[data-testid="stMetric"]').all_inner_texts():
+            lines = [line.strip() for line in text.splitlines() if line.strip()]
+            if lines and lines[0] == label:
+                return lines[-1]
+        if time.monotonic() > deadline:
+            raise AssertionError(f"no metric {label!r} on the page")
+        time.sleep(0.1)
+
+
+def step(page) -> int:
+    return int(metric(page, "step").replace(",", ""))
+
+
+def wait_until(condition, timeout: float) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.25)
+    return False
+
+
+def test_train_pause_reset_and_tab_close(streamlit_server, page):
+    page.goto(f"{streamlit_server.url}/toy2d")
+    train = page.get_by_role("button", name="Train", exact=True)
+    train.wait_for(timeout=60_000)
+    assert step(page) == 0
+    fake_before = metric(page, "mean D(G(z))")
+
+    train.click()
+    assert wait_until(lambda: step(page) > 50, timeout=60), "the step counter did not grow while training"
+    first = step(page)
+    assert wait_until(lambda: step(page) > first, timeout=30), "the page did not refresh by itself"
+    assert wait_until(lambda: metric(page, "mean D(G(z))") != fake_before, timeout=30)
+
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Train", exact=True).and_(page.locator(":enabled")).wait_for(timeout=30_000)
+    time.sleep(1.0)
+    paused = step(page)
+    time.sleep(2.0)
+    assert step(page) == paused, "the step counter kept growing after Pause"
+
+    page.get_by_role("button", name="Reset", exact=True).click()
+    assert wait_until(lambda: step(page) == 0, timeout=30), "Reset did not start over"
+
+    page.get_by_role("button", name="Train", exact=True).click()
+    assert wait_until(lambda: step(page) > 0, timeout=60)
+    log = streamlit_server.log()
+    names = re.findall(r"(gan-worker-\d+) started", log)
+    assert names, log[-2000:]
+    page.close()  # the session disconnects: the session-scoped guard releases its worker
+    assert wait_until(lambda: f"{names[-1]} stopped: session closed" in streamlit_server.log(), timeout=30), (
+        streamlit_server.log()[-2000:]
+    )
