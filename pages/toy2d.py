@@ -6,7 +6,6 @@ latest published state from a fragment a few times a second.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import math
 from dataclasses import dataclass
@@ -223,12 +222,7 @@ def apply_live(run: ToyRun, train_cfg: TrainConfig) -> None:
         return
     run.live.update(changes)
 
-    def apply(trainer) -> None:  # runs in the worker thread
-        trainer.cfg = dataclasses.replace(trainer.cfg, **changes)
-        trainer.set_learning_rates(trainer.cfg.lr_d, trainer.cfg.lr_g)
-        trainer.loss = LOSSES[trainer.cfg.loss]
-
-    run.worker.call(apply)
+    run.worker.call(lambda trainer: trainer.reconfigure(**changes))  # runs in the worker thread
 
 
 # ---- live view -----------------------------------------------------------------------------------
@@ -357,7 +351,7 @@ def downloads_ui(run: ToyRun) -> None:
 
     def history() -> str:
         with trainer.lock:
-            return F.history_csv(trainer.history.copy())
+            return trainer.history.to_csv()
 
     cols = st.columns(3)
     cols[0].download_button(

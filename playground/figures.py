@@ -135,31 +135,18 @@ def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0) -> Fram
 
 
 def snapshot_models(trainer, snap=None) -> tuple[nn.Module, nn.Module, int]:
-    """Eval-mode CPU copies of G and D with a snapshot's weights (default: the latest published), and its step.
-
-    Builds fresh networks from the model config and loads the snapshot's CPU tensors, so it never reads
-    (or deep-copies) the live networks a worker thread is updating.
-    """
+    """``trainer.models_at`` plus the step of the snapshot (default: the latest published)."""
     if snap is None:
         with trainer.lock:
             snap = trainer.published
-    G, D = trainer.model_cfg.build_generator(), trainer.model_cfg.build_discriminator()
-    G.load_state_dict(snap.generator)
-    D.load_state_dict(snap.discriminator)
-    return G.eval().requires_grad_(False), D.eval().requires_grad_(False), snap.step
+    G, D = trainer.models_at(snap)
+    return G, D, snap.step
 
 
 def frame_at(trainer, view: View, snap=None) -> Frame:
     """The frame of a snapshot (default: the latest published weights), safe beside a training thread."""
     G, D, step = snapshot_models(trainer, snap)
     return compute_frame(G, D, view, step)
-
-
-def history_csv(history: dict[str, list[float]]) -> str:
-    """The history table as CSV text, one row per recorded generator step."""
-    lines = [",".join(history)]
-    lines += [",".join(f"{v:.6g}" for v in row) for row in zip(*history.values(), strict=True)]
-    return "\n".join(lines) + "\n"
 
 
 def optimal_d_grid(view: View, fake: np.ndarray | torch.Tensor, data) -> np.ndarray:

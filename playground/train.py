@@ -6,7 +6,6 @@ python -m playground.train --dataset ring8 --steps 5000 --seed 0 --out runs/ring
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
@@ -97,11 +96,7 @@ def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> N
               "device": str(trainer.device), "steps": trainer.step_count}  # fmt: skip
     (out / "config.json").write_text(json.dumps(config, indent=2))
     (out / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    history = trainer.history.copy()
-    with open(out / "history.csv", "w", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(history)
-        writer.writerows(zip(*history.values()))
+    (out / "history.csv").write_text(trainer.history.to_csv())
     save_checkpoint(out / "generator.safetensors", trainer.G_ema, "generator", trainer.model_cfg, trainer.step_count)
     save_checkpoint(
         out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count

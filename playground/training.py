@@ -17,7 +17,7 @@ from __future__ import annotations
 import copy
 import threading
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from typing import Protocol
 
 import torch
@@ -116,6 +116,12 @@ class History:
     def copy(self) -> dict[str, list[float]]:
         return {name: list(values) for name, values in self.columns.items()}
 
+    def to_csv(self) -> str:
+        """The table as CSV text, one row per recorded generator step."""
+        lines = [",".join(self.columns)]
+        lines += [",".join(f"{v:.6g}" for v in row) for row in zip(*self.columns.values())]
+        return "\n".join(lines) + "\n"
+
     def __len__(self) -> int:
         return len(self.columns["step"])
 
@@ -142,10 +148,8 @@ class Trainer:
         device: str | torch.device | None = None,
     ) -> None:
         self.device = pick_device(device) if not isinstance(device, torch.device) else device
-        unit = getattr(model_cfg, "pack", 1) * max(getattr(model_cfg, "mbstd_group", 0), 1)
-        if train_cfg.batch_size % unit:
-            raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
         self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
+        self._check_batch(train_cfg.batch_size)
         init_gen = torch.Generator().manual_seed(train_cfg.seed)
         self.G = model_cfg.build_generator()
         self.D = model_cfg.build_discriminator()
@@ -165,6 +169,11 @@ class Trainer:
         self.diverged: str | None = None  # plain-language reason once training produced NaN/Inf
         self.published = self._snapshot()
         self.snapshots.append(self.published)
+
+    def _check_batch(self, batch_size: int) -> None:
+        unit = getattr(self.model_cfg, "pack", 1) * max(getattr(self.model_cfg, "mbstd_group", 0), 1)
+        if batch_size % unit:
+            raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
 
     # ---- the step -------------------------------------------------------------------------------
     def latent(self, n: int) -> torch.Tensor:
@@ -279,9 +288,14 @@ class Trainer:
                 self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
 
     def models_at(self, snap: Snapshot | None = None) -> tuple[nn.Module, nn.Module]:
-        """Fresh eval-mode copies of G and D with a snapshot's weights (default: the latest published)."""
-        snap = snap or self.published
-        g, d = copy.deepcopy(self.G_ema), copy.deepcopy(self.D)
+        """Eval-mode CPU copies of G and D with a snapshot's weights (default: the latest published).
+
+        Builds fresh networks from the config, so it never reads the live ones a worker is updating.
+        """
+        if snap is None:
+            with self.lock:
+                snap = self.published
+        g, d = self.model_cfg.build_generator(), self.model_cfg.build_discriminator()
         g.load_state_dict(snap.generator)
         d.load_state_dict(snap.discriminator)
         return g.eval().requires_grad_(False), d.eval().requires_grad_(False)
@@ -294,9 +308,17 @@ class Trainer:
         self.D.load_state_dict(snap.discriminator)
         self.diverged = None
 
-    def set_learning_rates(self, lr_d: float, lr_g: float) -> None:
-        """Change learning rates live (no new model needed)."""
-        for opt, lr in ((self.opt_d, lr_d), (self.opt_g, lr_g)):
+    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps")
+
+    def reconfigure(self, **changes) -> None:
+        """Apply settings that need no new model (learning rates, k, loss, …) between chunks."""
+        if set(changes) - set(self.LIVE_FIELDS):
+            raise ValueError(f"only {', '.join(self.LIVE_FIELDS)} can change while training")
+        cfg = replace(self.cfg, **changes)  # validates
+        self._check_batch(cfg.batch_size)
+        self.cfg = cfg
+        self.loss = LOSSES[self.cfg.loss]
+        for opt, lr in ((self.opt_d, self.cfg.lr_d), (self.opt_g, self.cfg.lr_g)):
             for group in opt.param_groups:
                 group["lr"] = lr
 

@@ -126,11 +126,3 @@ def test_optimal_discriminator_is_half_where_fakes_match_the_data(setup):
     dstar = F.optimal_d_grid(view, fake, make_dataset("moons"))  # a Curve: p_data is a KDE of the view's points
     assert dstar.shape == (20, 20)
     assert dstar.min() >= 0 and dstar.max() <= 1
-
-
-def test_history_csv_has_a_header_and_one_row_per_step(setup):
-    trainer, _, _ = setup
-    text = F.history_csv(trainer.history.copy())
-    lines = text.strip().splitlines()
-    assert lines[0].startswith("step,d_loss")
-    assert len(lines) == 1 + len(trainer.history)

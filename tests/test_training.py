@@ -108,10 +108,23 @@ def test_divergence_stops_training_and_restore_brings_back_finite_weights():
     assert all(torch.isfinite(p).all() for p in t.D.parameters())
 
 
-def test_learning_rates_change_live():
+def test_live_settings_change_without_a_new_model():
     t = make()
-    t.set_learning_rates(0.01, 0.02)
+    t.reconfigure(lr_d=0.01, lr_g=0.02, loss="hinge", k=2)
     assert t.opt_d.param_groups[0]["lr"] == 0.01 and t.opt_g.param_groups[0]["lr"] == 0.02
+    assert t.loss is LOSSES["hinge"] and t.cfg.k == 2
+    with pytest.raises(ValueError, match="can change"):
+        t.reconfigure(seed=3)
+    with pytest.raises(ValueError, match="k must"):
+        t.reconfigure(k=0)
+
+
+def test_history_csv_has_a_header_and_one_row_per_recorded_step():
+    t = make()
+    t.step(7)
+    lines = t.history.to_csv().splitlines()
+    assert lines[0].split(",")[:4] == ["step", "d_loss", "g_loss", "value"]
+    assert len(lines) == 8 and lines[-1].startswith("7,")
 
 
 def test_invalid_config_is_rejected_with_a_message():
