@@ -117,9 +117,12 @@ def latent_lines(latent_dim: int, prior: str = "normal", n_lines: int = 11, poin
 
 
 def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0) -> Frame:
-    """Evaluate eval-mode copies of G and D (CPU) on the view; the gradient is ∇ₓσ(D(x)) at G(z)."""
+    """Evaluate eval-mode copies of G and D (CPU) on the view; the gradient is ∇ₓσ(D(x)) at G(z).
+
+    The surface and arrows score each point on its own (``score_points``: a PacGAN D sees a pack of copies).
+    """
     with torch.no_grad():
-        d_grid = torch.sigmoid(D(view.grid)).reshape(len(view.ys), len(view.xs))  # [R, R]
+        d_grid = torch.sigmoid(D.score_points(view.grid)).reshape(len(view.ys), len(view.xs))  # [R, R]
         fake = G(view.z)  # [N, 2]
         eval_fake = G(view.z_eval)  # [E, 2]
         lines = view.latent_lines
@@ -127,7 +130,7 @@ def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0) -> Fram
         d_real, d_fake = torch.sigmoid(D(view.real)).mean(), torch.sigmoid(D(fake)).mean()
     with torch.enable_grad():
         x = fake[: view.n_arrows].clone().requires_grad_(True)
-        (grad,) = torch.autograd.grad(torch.sigmoid(D(x)).sum(), x)
+        (grad,) = torch.autograd.grad(torch.sigmoid(D.score_points(x)).sum(), x)
     d_grid = d_grid.numpy().round(3)  # 3 decimals are plenty for a colour and halve the JSON sent
     return Frame(
         step, d_grid, fake.numpy(), grad.numpy(), manifold.numpy(), eval_fake.numpy(), float(d_real), float(d_fake)

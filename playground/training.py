@@ -300,6 +300,13 @@ class Trainer:
         d.load_state_dict(snap.discriminator)
         return g.eval().requires_grad_(False), d.eval().requires_grad_(False)
 
+    def republish(self) -> None:
+        """Publish the current weights as the only snapshot, after changing them outside ``step``."""
+        snap = self._snapshot()
+        with self.lock:
+            self.published = snap
+            self.snapshots = [snap]
+
     def restore(self, snap: Snapshot | None = None) -> None:
         """Load a snapshot's weights (default: the last good published one) and clear a divergence."""
         snap = snap or self.published

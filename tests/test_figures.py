@@ -22,6 +22,8 @@ class LinearD(nn.Module):
     def forward(self, x):
         return (x @ self.w).unsqueeze(1)
 
+    score_points = forward  # one point, one verdict (no packing)
+
 
 @pytest.fixture(scope="module")
 def setup():
