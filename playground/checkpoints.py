@@ -17,6 +17,7 @@ from safetensors.torch import load as load_bytes
 from safetensors.torch import save as save_bytes
 from torch import nn
 
+from playground.mnist_models import DCGANConfig, MnistMLPConfig
 from playground.models import ModelConfig
 
 FORMAT = "gan-playground/1"
@@ -24,7 +25,7 @@ KINDS = ("generator", "discriminator")
 MAX_BYTES = 200 * 1024 * 1024
 
 # model_type → config class; other model families register here (e.g. the MNIST models)
-MODEL_CONFIGS: dict[str, type] = {"mlp": ModelConfig}
+MODEL_CONFIGS: dict[str, type] = {"mlp": ModelConfig, "mnist-mlp": MnistMLPConfig, "dcgan": DCGANConfig}
 
 
 class CheckpointError(ValueError):

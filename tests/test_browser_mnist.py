@@ -1,0 +1,34 @@
+"""The MNIST page in a real browser: reached through the app's navigation, it steps, trains and pauses."""
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def _step(page) -> int:
+    return int(page.locator('[data-testid="stMetricValue"]').first.inner_text().replace(",", ""))
+
+
+def test_mnist_page_steps_trains_and_pauses_without_errors(streamlit_server, page):
+    page.goto(streamlit_server.url, timeout=120_000)
+    page.get_by_text("Compute device").wait_for(timeout=120_000)  # the router has run
+    page.get_by_role("link", name=re.compile("^MNIST")).first.click()
+    page.get_by_text("digit classifier's verdict").wait_for(timeout=180_000)
+    assert page.get_by_text("Data: the embedded MNIST subset").is_visible()
+
+    page.get_by_role("button", name="Step", exact=True).click()
+    page.wait_for_function(
+        "() => document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText === '1'", timeout=60_000
+    )
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.wait_for_function(
+        "() => parseInt(document.querySelector('[data-testid=\"stMetricValue\"]')?.innerText.replace(',', '')) > 3",
+        timeout=120_000,
+    )
+    page.get_by_role("button", name="Pause", exact=True).click()
+    page.get_by_role("button", name="Train", exact=True).and_(page.locator(":enabled")).wait_for(timeout=60_000)
+    assert _step(page) > 3
+    assert page.locator('[data-testid="stException"]').count() == 0, streamlit_server.log()[-3000:]
+    assert "Traceback" not in streamlit_server.log()
