@@ -1,8 +1,14 @@
-"""Benchmark: the project's Trainer against a plainly written PyTorch GAN loop, in one run.
+"""Benchmark: every speed figure of the project, measured side by side in one run.
 
     python -m playground.bench [--seconds 3] [--repeats 3] [--device auto] [--json]
 
-Cases alternate (A, B, A, B, …) and report medians, so a noisy shared machine affects both alike.
+Cases:
+- toy GAN: a plainly written PyTorch loop vs the project's Trainer (same config);
+- the Trainer inside the UI's background worker, with a 5 Hz page refresh reading frames vs without;
+- 16 seeds as one vectorised sweep vs 16 separate trainers stepped in a Python loop;
+- MNIST MLP GAN and DCGAN: real images per second seen by D;
+- latent explorer: time from a slider change to the new digit's PNG (median, p95 over 60 changes).
+Compared cases alternate (A, B, A, B, …) and report medians, so a noisy shared machine affects both alike.
 """
 
 from __future__ import annotations
@@ -62,16 +68,99 @@ def trainer_loop(device: torch.device, seconds: float) -> float:
     return (trainer.step_count - first) / (time.perf_counter() - start)
 
 
-def measure(device: torch.device, seconds: float, repeats: int) -> dict:
-    naive, ours = [], []
+def worker_loop(device: torch.device, seconds: float, refresh: bool) -> float:
+    """Steps/s of the default toy run in the UI's worker thread, with or without a 5 Hz frame reader."""
+    from playground.figures import frame_at, make_view
+    from playground.worker import TrainingWorker
+
+    trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device)
+    view = make_view(trainer.data, trainer.model_cfg)
+    worker = TrainingWorker(trainer, heartbeat_timeout=None, slots=None)
+    worker.start()
+    time.sleep(0.3)  # warm-up
+    first, start = trainer.step_count, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        if refresh:
+            frame_at(trainer, view)  # what the page's fragment computes on each redraw
+        time.sleep(0.2)
+    rate = (trainer.step_count - first) / (time.perf_counter() - start)
+    worker.stop()
+    return rate
+
+
+def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: int = 16) -> float:
+    """Seed-steps/s (G steps summed over seeds) of the default toy config for ``seeds`` seeds."""
+    from playground.sweep import LoopSweep, SweepTrainer
+
+    cls = SweepTrainer if vectorised else LoopSweep
+    sweep = cls(make_dataset("ring8"), ModelConfig(), TrainConfig(), list(range(seeds)), device=str(device))
+    sweep.step(2)
+    first, start = sweep.step_count, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        sweep.step(5)
+    return seeds * (sweep.step_count - first) / (time.perf_counter() - start)
+
+
+def mnist_images_per_s(device: torch.device, seconds: float, model: str) -> float:
+    """Real digits per second that D reads (k·batch per G step), batch 64, Adam 2e-4."""
+    from playground.mnist import embedded_mnist
+    from playground.mnist_models import MNIST_MODELS, ImageSampler
+
+    data = ImageSampler(embedded_mnist("train").images, device)
+    cfg = TrainConfig(batch_size=64, lr_d=2e-4, lr_g=2e-4)
+    trainer = Trainer(data, MNIST_MODELS[model](), cfg, device=device)
+    trainer.step(3)
+    first, start = trainer.step_count, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        trainer.step(10, seconds=seconds - (time.perf_counter() - start))
+    return (trainer.step_count - first) * cfg.batch_size * cfg.k / (time.perf_counter() - start)
+
+
+def latent_latency_ms() -> tuple[float, float]:
+    """(median, p95) ms from a slider change to the PNG of the shipped DCGAN's digit, 60 changes."""
+    from pathlib import Path
+
+    from playground.checkpoints import read_checkpoint
+    from playground.latent_tools import digit_png, latency_summary, slider_latency
+
+    path = Path(__file__).resolve().parent.parent / "pretrained" / "dcgan_generator.safetensors"
+    G, cfg, _ = read_checkpoint(path)
+    with torch.no_grad():
+        times = slider_latency(lambda z: digit_png(G, z), torch.zeros(cfg.latent_dim))
+    return latency_summary(times)
+
+
+def _alternate(repeats: int, a, b) -> tuple[float, float]:
+    first, second = [], []
     for _ in range(repeats):
-        naive.append(naive_loop(device, seconds))
-        ours.append(trainer_loop(device, seconds))
-    n, t = statistics.median(naive), statistics.median(ours)
+        first.append(a())
+        second.append(b())
+    return statistics.median(first), statistics.median(second)
+
+
+def measure(device: torch.device, seconds: float, repeats: int) -> dict:
+    n, t = _alternate(repeats, lambda: naive_loop(device, seconds), lambda: trainer_loop(device, seconds))
+    bare, ui = _alternate(
+        repeats, lambda: worker_loop(device, seconds, False), lambda: worker_loop(device, seconds, True)
+    )
+    loop, vec = _alternate(
+        repeats, lambda: sweep_loop(device, seconds, False), lambda: sweep_loop(device, seconds, True)
+    )
+    median_ms, p95_ms = latent_latency_ms()
     return {
         "toy_naive_steps_per_s": n,
         "toy_trainer_steps_per_s": t,
         "toy_trainer_vs_naive": t / n,
+        "toy_worker_steps_per_s": bare,
+        "toy_worker_with_5hz_refresh_steps_per_s": ui,
+        "toy_refresh_vs_headless": ui / bare,
+        "sweep16_loop_seed_steps_per_s": loop,
+        "sweep16_vectorised_seed_steps_per_s": vec,
+        "sweep16_vectorised_vs_loop": vec / loop,
+        "mnist_mlp_images_per_s": mnist_images_per_s(device, seconds, "mlp"),
+        "mnist_dcgan_images_per_s": mnist_images_per_s(device, seconds, "dcgan"),
+        "latent_slider_to_png_ms_median": median_ms,
+        "latent_slider_to_png_ms_p95": p95_ms,
     }
 
 
@@ -98,10 +187,23 @@ def main(argv: list[str] | None = None) -> None:
         return
     print(f"device {result['device']} ({result['device_name']}), torch {result['torch']}, threads {args.threads}")
     print(f"config: {REFERENCE}")
-    print(f"{'case':<28}{'steps/s':>10}")
-    print(f"{'naive loop':<28}{result['toy_naive_steps_per_s']:>10.1f}")
-    print(f"{'Trainer':<28}{result['toy_trainer_steps_per_s']:>10.1f}")
-    print(f"ratio Trainer / naive: {result['toy_trainer_vs_naive']:.2f}×")
+    rows = [
+        ("toy: naive loop, steps/s", "toy_naive_steps_per_s"),
+        ("toy: Trainer, steps/s", "toy_trainer_steps_per_s"),
+        ("  ratio Trainer / naive", "toy_trainer_vs_naive"),
+        ("toy: worker, no page, steps/s", "toy_worker_steps_per_s"),
+        ("toy: worker + 5 Hz frames, steps/s", "toy_worker_with_5hz_refresh_steps_per_s"),
+        ("  ratio with page / without", "toy_refresh_vs_headless"),
+        ("16 seeds: loop, seed-steps/s", "sweep16_loop_seed_steps_per_s"),
+        ("16 seeds: vectorised, seed-steps/s", "sweep16_vectorised_seed_steps_per_s"),
+        ("  ratio vectorised / loop", "sweep16_vectorised_vs_loop"),
+        ("MNIST MLP: real images/s", "mnist_mlp_images_per_s"),
+        ("MNIST DCGAN: real images/s", "mnist_dcgan_images_per_s"),
+        ("latent slider → PNG, ms median", "latent_slider_to_png_ms_median"),
+        ("latent slider → PNG, ms p95", "latent_slider_to_png_ms_p95"),
+    ]
+    for label, key in rows:
+        print(f"{label:<38}{result[key]:>10.2f}")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,7 @@ from playground.data import DATASETS, DataError, make_dataset
 from playground.losses import LOSSES
 from playground.metrics import evaluate
 from playground.models import ACTIVATIONS, ModelConfig
-from playground.presets import PRESETS
+from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.remedies import REMEDIES, apply_remedies
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
 
@@ -40,15 +40,16 @@ def fail(message: str) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    m, t = ModelConfig(), TrainConfig()
+    default = PRESETS[DEFAULT_PRESET]  # the app's starting configuration
+    m, t = default.model, default.train
     p = OneLineParser(prog="python -m playground.train", description=__doc__.split("\n")[0])
     p.add_argument("--preset", choices=list(PRESETS), help="start from a named setup; other flags override it")
     p.add_argument("--remedy", action="append", default=[], metavar="NAME[=VALUE]",
                    help=f"mode-collapse remedy, repeatable: {', '.join(REMEDIES)}")  # fmt: skip
-    p.add_argument("--dataset", default="ring8", help=f"{', '.join(DATASETS)} or a path to points.csv")
+    p.add_argument("--dataset", default=default.dataset, help=f"{', '.join(DATASETS)} or a path to points.csv")
     p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
     p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
-    p.add_argument("--steps", type=int, default=5000, help="generator steps (each with k D steps)")
+    p.add_argument("--steps", type=int, default=default.steps, help="generator steps (each with k D steps)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
     p.add_argument("--seed", type=int, default=t.seed)
     p.add_argument("--batch-size", type=int, default=t.batch_size)
@@ -65,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--beta1", type=float, default=t.beta1, help="Adam β₁")
     p.add_argument("--beta2", type=float, default=t.beta2, help="Adam β₂")
     p.add_argument("--momentum", type=float, default=t.momentum, help="SGD momentum")
-    p.add_argument("--pack", type=int, default=m.pack, help="PacGAN: samples D judges jointly")
+    p.add_argument("--pack", type=int, default=m.pack, help="PacGAN: samples D judges jointly (1 = vanilla GAN)")
     p.add_argument("--mbstd-group", type=int, default=m.mbstd_group, help="minibatch-stddev group; 0 = off")
     p.add_argument("--unroll-steps", type=int, default=t.unroll_steps, help="unrolled-GAN D steps; 0 = off")
     p.add_argument("--instance-noise", type=float, default=t.instance_noise, help="σ₀ of annealed input noise")

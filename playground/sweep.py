@@ -1,0 +1,419 @@
+"""Many seeds of one configuration trained at once, vectorised: parameters stacked along a seed axis.
+
+python -m playground.sweep --preset collapse-ring8 --seeds 16 --out runs/sweep
+
+Seed s of a ``SweepTrainer`` is the same run as ``Trainer(seed=s)``: the same initial weights, the same
+random draws in the same order (one ``torch.Generator`` per seed), the same losses and optimizer maths.
+Only the arithmetic is batched: a linear layer holds weights [S, in, out] and runs as one
+``torch.baddbmm``, so S seeds cost little more than one on a CPU core. Adam, SGD and RMSprop are
+elementwise, so one optimizer over the stacked tensors is S independent optimizers as long as the
+per-seed losses are *summed* (a mean would scale every seed's gradient by 1/S).
+
+Vectorised: every loss (WGAN-GP included), k D steps, PacGAN packing, minibatch stddev, annealed
+instance noise, EMA. Not vectorised: unrolled D (its rewinding copies whole optimizer states); such a
+config raises ``NotVectorised`` and ``make_sweep`` (and the CLI) fall back to a loop of ``Trainer``s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import threading
+import time
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from playground.data import Mixture, make_dataset
+from playground.losses import LOSSES, value_function
+from playground.metrics import mode_metrics
+from playground.models import ACTIVATIONS, Discriminator, ModelConfig, init_weights, sample_latent
+from playground.presets import PRESETS
+from playground.remedies import REMEDIES, apply_remedies
+from playground.training import TrainConfig, Trainer, make_optimizer
+
+N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
+EVAL_SEED = 4322  # the sample seed of metrics.evaluate (4321 + 1), so numbers match the train CLI
+STATS = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
+
+
+class NotVectorised(ValueError):
+    """The configuration needs a feature the stacked path does not have; use ``LoopSweep``."""
+
+
+# ---- stacked networks -------------------------------------------------------------------------------
+class StackedMLP(nn.Module):
+    """S copies of a core ``mlp`` (Linear, act, Linear, …) evaluated at once: x [S, N, in] → [S, N, out]."""
+
+    def __init__(self, nets: list[nn.Sequential], activation: str) -> None:
+        super().__init__()
+        linears = [[m for m in net if isinstance(m, nn.Linear)] for net in nets]
+        self.index = [i for i, m in enumerate(nets[0]) if isinstance(m, nn.Linear)]  # keys of the core state_dict
+        # stored transposed, [S, in, out], so that baddbmm(b, x, W) = x W + b per seed
+        self.weights = nn.ParameterList(
+            [nn.Parameter(torch.stack([ls[j].weight.detach().t() for ls in linears])) for j in range(len(self.index))]
+        )
+        self.biases = nn.ParameterList(
+            [
+                nn.Parameter(torch.stack([ls[j].bias.detach() for ls in linears]).unsqueeze(1))
+                for j in range(len(self.index))
+            ]
+        )  # [S, 1, out]
+        self.act = ACTIVATIONS[activation]()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return stacked_forward(x, list(self.weights), list(self.biases), self.act)
+
+    def copy_weights(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
+        """Detached CPU copies (weights [S, in, out], biases [S, 1, out]): what a UI thread may read."""
+        return [w.detach().to("cpu", copy=True) for w in self.weights], [
+            b.detach().to("cpu", copy=True) for b in self.biases
+        ]
+
+
+def stacked_forward(x: torch.Tensor, weights, biases, act: nn.Module) -> torch.Tensor:
+    """x [S, N, in] through Linear/act layers given as stacked weights [S, in, out] and biases [S, 1, out]."""
+    for j, (w, b) in enumerate(zip(weights, biases)):
+        x = torch.baddbmm(b, x, w)  # [S, N, out] = x W + b, seed by seed
+        if j < len(weights) - 1:
+            x = act(x)
+    return x
+
+
+def core_state(index: list[int], weights, biases, s: int, prefix: str = "") -> dict[str, torch.Tensor]:
+    """Seed s's layers under the core ``mlp``'s state_dict keys (``0.weight`` is [out, in])."""
+    out = {}
+    for i, w, b in zip(index, weights, biases):
+        out[f"{prefix}{i}.weight"] = w[s].t().contiguous()
+        out[f"{prefix}{i}.bias"] = b[s, 0].clone()
+    return out
+
+
+class StackedDiscriminator(nn.Module):
+    """The core ``Discriminator`` (packing, minibatch stddev) on x [S, N, d] → logits [S, N / pack, 1]."""
+
+    def __init__(self, discs: list[Discriminator], activation: str) -> None:
+        super().__init__()
+        self.pack, self.group = discs[0].pack, discs[0].group
+        self.net = StackedMLP([d.net for d in discs], activation)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        S = x.shape[0]
+        x = x.reshape(S, -1, self.pack * x.shape[-1])  # [S, N / pack, pack·d]
+        if self.group:
+            groups = x.reshape(S, -1, self.group, x.shape[-1])  # [S, N / (pack·group), group, pack·d]
+            spread = groups.std(dim=2, unbiased=False).mean(dim=2, keepdim=True)  # [S, N / (pack·group), 1]
+            x = torch.cat([x, spread.repeat_interleave(self.group, dim=1)], dim=2)
+        return self.net(x)
+
+
+def _per_seed_norm(params) -> torch.Tensor:
+    """‖∇‖₂ of each seed's parameters: [S]."""
+    sq = [p.grad.pow(2).flatten(1).sum(dim=1) for p in params if p.grad is not None]
+    return torch.stack(sq).sum(dim=0).sqrt()
+
+
+# ---- the vectorised trainer ---------------------------------------------------------------------------
+class SweepTrainer:
+    """Trains ``len(seeds)`` independent GANs of one configuration in lockstep, stacked on a seed axis.
+
+    Steppable like ``Trainer`` (``step``, ``step_count``, ``diverged``, ``lock``), so the UI's worker can
+    run it; ``published_g`` holds a consistent copy of the stacked EMA generator taken between chunks.
+    """
+
+    def __init__(
+        self, data, model_cfg: ModelConfig, train_cfg: TrainConfig, seeds: list[int], device: str = "cpu"
+    ) -> None:
+        if train_cfg.unroll_steps:
+            raise NotVectorised("unrolled GAN is not vectorised (it rewinds whole optimizer states); use a loop")
+        if not isinstance(model_cfg, ModelConfig):
+            raise NotVectorised("only the 2-D MLP models are vectorised")
+        unit = model_cfg.pack * max(model_cfg.mbstd_group, 1)
+        if train_cfg.batch_size % unit:
+            raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
+        self.data, self.model_cfg, self.cfg, self.seeds = data, model_cfg, train_cfg, list(seeds)
+        self.device = torch.device(device)
+        gens, discs = [], []
+        for seed in self.seeds:  # exactly Trainer.__init__'s initialisation, seed by seed
+            init_gen = torch.Generator().manual_seed(seed)
+            G, D = model_cfg.build_generator(), model_cfg.build_discriminator()
+            init_weights(G, init_gen)
+            init_weights(D, init_gen)
+            gens.append(G)
+            discs.append(D)
+        self.G = StackedMLP(gens, model_cfg.activation).to(self.device)
+        self.D = StackedDiscriminator(discs, model_cfg.activation).to(self.device)
+        self.G_ema = StackedMLP(gens, model_cfg.activation).to(self.device).requires_grad_(False)
+        self.gens = [torch.Generator(device=self.device).manual_seed(s + 1) for s in self.seeds]
+        self.loss = LOSSES[train_cfg.loss]
+        # vmap turns each core loss (a mean over one batch) into one value per seed: [S]
+        self._loss_d, self._loss_g = torch.vmap(self.loss.d), torch.vmap(self.loss.g)
+        self._value = torch.vmap(value_function)
+        self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
+        self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.step_count = 0
+        self.diverged: str | None = None  # set only when every seed has diverged (one bad seed never stops the rest)
+        self.seed_diverged = [False] * len(self.seeds)
+        self.last_stats: torch.Tensor | None = None  # [S, len(STATS)], mean over the last chunk
+        self.lock = threading.Lock()
+        self.published_g, self.published_d = self.G_ema.copy_weights(), self.D.net.copy_weights()
+        self.published_step = 0
+
+    @property
+    def n_seeds(self) -> int:
+        return len(self.seeds)
+
+    # ---- random draws, per seed and in Trainer's order ----------------------------------------------------
+    def _latent(self, m: int) -> torch.Tensor:
+        return torch.stack([sample_latent(m, self.model_cfg, g, self.device) for g in self.gens])  # [S, m, z]
+
+    def _real(self, m: int) -> torch.Tensor:
+        return torch.stack([self.data.sample(m, g, self.device) for g in self.gens])  # [S, m, d]
+
+    def _noise(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        if not sigma:
+            return x
+        eps = torch.stack([torch.randn(x.shape[1:], generator=g, device=x.device) for g in self.gens])
+        return x + sigma * eps
+
+    def noise_sigma(self) -> float:
+        if not self.cfg.instance_noise:
+            return 0.0
+        return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
+
+    def _penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+        """WGAN-GP per seed: E_x̂[(‖∇_x̂ D(x̂)‖₂ − 1)²] → [S] (seeds are independent, so one grad call)."""
+        m = real.shape[1]
+        eps = torch.stack([torch.rand(m, 1, generator=g, device=real.device) for g in self.gens])  # [S, m, 1]
+        mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
+        (grad,) = torch.autograd.grad(self.D(mixed).sum(), mixed, create_graph=True)
+        return ((grad.norm(dim=2) - 1) ** 2).mean(dim=1)
+
+    # ---- the step: Trainer.train_step on a seed axis ---------------------------------------------------
+    def train_step(self) -> torch.Tensor:
+        """k D steps, then one G step, for every seed; returns the stats [S, len(STATS)] (on device)."""
+        cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
+        # (1) update D k times: maximise log D(x) + log(1 − D(G(z))), each seed on its own batch
+        for i in range(cfg.k):
+            with torch.set_grad_enabled(i == cfg.k - 1):
+                fake = self.G(self._latent(m))  # [S, m, d]
+            real = self._real(m)
+            real_n, fake_n = self._noise(real, sigma), self._noise(fake.detach(), sigma)
+            logits = self.D(torch.cat([real_n, fake_n], dim=1))  # [S, 2m / pack, 1]
+            d_real, d_fake = logits.chunk(2, dim=1)
+            d_loss = self._loss_d(d_real, d_fake)  # [S]
+            if self.loss.penalty:
+                d_loss = d_loss + cfg.gp_weight * self._penalty(real_n, fake_n)
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
+            grad_d = _per_seed_norm(self.D.parameters())
+            self.opt_d.step()
+        # (2) update G once on the same fake batch
+        self.D.requires_grad_(False)
+        g_loss = self._loss_g(self.D(self._noise(fake, sigma)))  # [S]
+        self.opt_g.zero_grad(set_to_none=True)
+        g_loss.sum().backward()
+        grad_g = _per_seed_norm(self.G.parameters())
+        self.opt_g.step()
+        self.D.requires_grad_(True)
+        self._update_ema()
+        self.step_count += 1
+        stats = (d_loss, g_loss, self._value(d_real, d_fake), torch.sigmoid(d_real).mean(dim=(1, 2)),
+                 torch.sigmoid(d_fake).mean(dim=(1, 2)), grad_d, grad_g)  # fmt: skip
+        return torch.stack([s.detach().float() for s in stats], dim=1)  # [S, len(STATS)]
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        for ema, live in zip(self.G_ema.parameters(), self.G.parameters()):
+            ema.lerp_(live, 1 - self.cfg.ema_decay)
+
+    def step(self, n: int = 1, seconds: float | None = None) -> int:
+        """Run up to ``n`` iterations (or until ``seconds`` pass); publish the EMA generator once at the end."""
+        if self.diverged or n < 1:
+            return 0
+        start, rows = time.perf_counter(), []
+        for _ in range(n):
+            rows.append(self.train_step())
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                break
+        stats = torch.stack(rows).mean(dim=0).cpu()  # [S, len(STATS)]: the chunk's only host sync
+        finite = torch.isfinite(stats).all(dim=1)
+        for p in self.G.parameters():
+            finite &= torch.isfinite(p.detach()).flatten(1).all(dim=1).cpu()
+        with self.lock:
+            self.seed_diverged = [d or not bool(ok) for d, ok in zip(self.seed_diverged, finite)]
+            if all(self.seed_diverged):
+                self.diverged = "every seed's loss or weights became NaN or infinite"
+            self.last_stats = stats
+            self.published_g, self.published_d = self.G_ema.copy_weights(), self.D.net.copy_weights()
+            self.published_step = self.step_count
+        return len(rows)
+
+    # ---- reading results ----------------------------------------------------------------------------
+    def models_at(self, s: int) -> tuple[nn.Module, nn.Module]:
+        """Eval-mode core G (EMA) and D of seed index s from the published weights, for the figures."""
+        with self.lock:
+            g, d = self.published_g, self.published_d
+        G, D = self.model_cfg.build_generator(), self.model_cfg.build_discriminator()
+        G.load_state_dict(core_state(self.G.index, *g, s))
+        D.load_state_dict(core_state(self.D.net.index, *d, s, prefix="net."))
+        return G.eval().requires_grad_(False), D.eval().requires_grad_(False)
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = EVAL_SEED) -> torch.Tensor:
+        """n samples per seed from the published EMA generators: [S, n, d]; every seed sees the same z."""
+        gen = torch.Generator().manual_seed(seed)
+        z = sample_latent(n, self.model_cfg, gen, "cpu")  # [n, z], drawn as Trainer.sample draws it
+        with self.lock:
+            weights, biases = self.published_g
+        return stacked_forward(z.expand(self.n_seeds, -1, -1), weights, biases, self.G.act)  # [S, n, d]
+
+    def seed_metrics(self, n: int = N_SAMPLES, seed: int = EVAL_SEED) -> list[dict]:
+        """The VEEGAN/PacGAN numbers of every seed (a diverged seed counts as no modes, 0 % high quality)."""
+        return _metrics_rows(self.seeds, self.sample(n, seed), self.data, self.seed_diverged, self.step_count)
+
+
+def _metrics_rows(seeds, samples: torch.Tensor, data, diverged: list[bool], step: int) -> list[dict]:
+    rows = []
+    for s, (seed, pts) in enumerate(zip(seeds, samples)):
+        bad = diverged[s] or not bool(torch.isfinite(pts).all())
+        if bad:
+            n_modes = len(data.means) if isinstance(data, Mixture) else 0
+            m = {"modes_captured": 0, "modes_total": n_modes, "modes_over_1pct": 0, "high_quality": 0.0,
+                 "reverse_kl": float("nan"), "mode_share": [0.0] * n_modes}  # fmt: skip
+        else:
+            m = mode_metrics(pts, data) if isinstance(data, Mixture) else {}
+        rows.append({"seed": seed, "step": step, "diverged": bad, **m})
+    return rows
+
+
+class LoopSweep:
+    """The fallback: one ``Trainer`` per seed, stepped in turn; same interface as ``SweepTrainer``."""
+
+    def __init__(self, data, model_cfg, train_cfg: TrainConfig, seeds: list[int], device: str = "cpu") -> None:
+        from dataclasses import replace
+
+        self.data, self.model_cfg, self.cfg, self.seeds = data, model_cfg, train_cfg, list(seeds)
+        self.trainers = [Trainer(data, model_cfg, replace(train_cfg, seed=s), device=device) for s in self.seeds]
+        self.lock = threading.Lock()
+        self.diverged: str | None = None
+
+    @property
+    def step_count(self) -> int:
+        return min(t.step_count for t in self.trainers)
+
+    @property
+    def seed_diverged(self) -> list[bool]:
+        return [t.diverged is not None for t in self.trainers]
+
+    def step(self, n: int = 1, seconds: float | None = None) -> int:
+        done = min(t.step(n, None if seconds is None else seconds / len(self.trainers)) for t in self.trainers)
+        if all(self.seed_diverged):
+            self.diverged = "every seed's training diverged"
+        return done
+
+    @torch.no_grad()
+    def sample(self, n: int, seed: int = EVAL_SEED) -> torch.Tensor:
+        """[S, n, d] from each trainer's published EMA weights (safe beside a training thread)."""
+        out = []
+        for t in self.trainers:
+            with t.lock:
+                snap = t.published
+            G = t.model_cfg.build_generator()
+            G.load_state_dict(snap.generator)
+            out.append(G(sample_latent(n, t.model_cfg, torch.Generator().manual_seed(seed), "cpu")))
+        return torch.stack(out)
+
+    def seed_metrics(self, n: int = N_SAMPLES, seed: int = EVAL_SEED) -> list[dict]:
+        return _metrics_rows(self.seeds, self.sample(n, seed), self.data, self.seed_diverged, self.step_count)
+
+
+def make_sweep(data, model_cfg, train_cfg: TrainConfig, seeds: list[int], device: str = "cpu", loop: bool = False):
+    """A ``SweepTrainer``, or a ``LoopSweep`` when asked for or when the config is not vectorised."""
+    if not loop:
+        try:
+            return SweepTrainer(data, model_cfg, train_cfg, seeds, device)
+        except NotVectorised as exc:
+            print(f"note: {exc}; training the seeds one after another", file=sys.stderr)
+    return LoopSweep(data, model_cfg, train_cfg, seeds, device)
+
+
+def summarise(rows: list[dict]) -> dict:
+    """Mean ± standard error over seeds (as the PacGAN tables report), and the per-seed list of modes."""
+    out: dict = {"seeds": len(rows), "diverged": sum(r["diverged"] for r in rows)}
+    for key in ("modes_captured", "modes_over_1pct", "high_quality", "reverse_kl"):
+        vals = torch.tensor([float(r[key]) for r in rows if key in r], dtype=torch.float64)
+        vals = vals[torch.isfinite(vals)]
+        if len(vals):
+            se = float(vals.std() / len(vals) ** 0.5) if len(vals) > 1 else 0.0
+            out[key] = {"mean": float(vals.mean()), "se": se}
+    out["modes_per_seed"] = [r.get("modes_captured") for r in rows]
+    return out
+
+
+# ---- command line ---------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m playground.sweep", description=__doc__.split("\n")[0])
+    p.add_argument("--preset", default="default-ring8", choices=list(PRESETS), help="the configuration to sweep")
+    p.add_argument("--remedy", action="append", default=[], metavar="NAME[=VALUE]",
+                   help=f"applied on top of the preset, repeatable: {', '.join(REMEDIES)}")  # fmt: skip
+    p.add_argument("--seeds", type=int, default=16, help="number of seeds (first-seed … first-seed + seeds − 1)")
+    p.add_argument("--first-seed", type=int, default=0)
+    p.add_argument("--steps", type=int, default=None, help="generator steps (default: the preset's)")
+    p.add_argument("--samples", type=int, default=N_SAMPLES, help="samples per seed for the metrics")
+    p.add_argument("--loop", action="store_true", help="train the seeds one after another (for comparison)")
+    p.add_argument("--device", default="cpu")
+    p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument("--out", required=True, help="output directory (metrics.csv, summary.json)")
+    return p
+
+
+def write_csv(path: Path, rows: list[dict]) -> None:
+    n_modes = max((len(r.get("mode_share", [])) for r in rows), default=0)
+    fields = ["seed", "step", "diverged", "modes_captured", "modes_total", "modes_over_1pct", "high_quality",
+              "reverse_kl"] + [f"share_{i}" for i in range(n_modes)]  # fmt: skip
+    with open(path, "w", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(fields)
+        for r in rows:
+            shares = r.get("mode_share", [])
+            writer.writerow([r.get(f, "") for f in fields[: len(fields) - n_modes]] + [f"{v:.5f}" for v in shares])
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = build_parser().parse_args(argv)
+    torch.set_num_threads(max(args.threads, 1))
+    preset = PRESETS[args.preset]
+    try:
+        model_cfg, train_cfg = apply_remedies(preset.model, preset.train, args.remedy)
+        if args.seeds < 1 or (args.steps is not None and args.steps < 1):
+            raise ValueError("--seeds and --steps must be at least 1")
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
+    steps = args.steps or preset.steps
+    seeds = list(range(args.first_seed, args.first_seed + args.seeds))
+    sweep = make_sweep(make_dataset(preset.dataset), model_cfg, train_cfg, seeds, args.device, loop=args.loop)
+    start = time.perf_counter()
+    while sweep.step_count < steps and not sweep.diverged:
+        sweep.step(min(250, steps - sweep.step_count))
+    seconds = time.perf_counter() - start
+    rows = sweep.seed_metrics(args.samples)
+    summary = {"preset": args.preset, "remedies": args.remedy, "steps": sweep.step_count,
+               "vectorised": isinstance(sweep, SweepTrainer), "seconds": round(seconds, 2),
+               "steps_per_s": round(sweep.step_count / seconds, 2), **summarise(rows)}  # fmt: skip
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    write_csv(out / "metrics.csv", rows)
+    config = {"dataset": preset.dataset, "model": model_cfg.to_dict(), "train": train_cfg.to_dict(), "seeds": seeds}
+    (out / "config.json").write_text(json.dumps(config, indent=2))
+    (out / "summary.json").write_text(json.dumps(summary, indent=2))
+    print(json.dumps(summary, indent=1))
+    return summary
+
+
+if __name__ == "__main__":
+    main()
