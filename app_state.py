@@ -8,20 +8,41 @@ Workers: each browser session owns its workers (``st.session_state``). A session
 session disconnects, and the guard tells each worker to stop after a short grace period (a reconnect
 within it, whose page stamps a heartbeat again, keeps training). The worker's own heartbeat timeout
 is the fallback if a release never comes.
+
+URL state: ``url_state(page)`` applies a shared link's settings once per session (``playground.urlstate``
+validates them), keeps the address bar in step with the widgets so the current URL is always a link to
+the current experiment, and records which widgets a ``lock=1`` link locks (``locked(key)``).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import replace
+from urllib.parse import urlencode
 
 import streamlit as st
 
-from playground.models import ModelConfig
-from playground.training import TrainConfig
+from playground import urlstate
+from playground.data import DATASETS
+from playground.losses import LOSSES
+from playground.models import ACTIVATIONS, ModelConfig
+from playground.presets import PRESETS
+from playground.training import OPTIMIZERS, TrainConfig
 from playground.worker import TrainingWorker
 
 _M, _T = ModelConfig(), TrainConfig()
+
+# ---- toy 2-D page: the values its widgets offer (the URL schema below accepts exactly these) -------------
+# every preset's learning rates are offered too, so ?preset=… restores them exactly
+TOY_LEARNING_RATES = sorted(
+    {1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1}
+    | {lr for p in PRESETS.values() for lr in (p.train.lr_d, p.train.lr_g)}
+)
+TOY_BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024]
+TOY_WIDTHS = [8, 16, 32, 64, 128, 256, 512]
+TOY_SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, "full"]
+TOY_REFRESH_RATES = [1, 2, 4, 5, 8, 10]
 
 # ---- toy 2-D page -------------------------------------------------------------------------------
 TOY = "toy"
@@ -51,6 +72,48 @@ TOY_FRAME_CACHE = "toy.frame_cache"  # (step, show_dstar) → computed frame, so
 
 DEFAULTS = {TOY: TOY_DEFAULTS}
 
+C, R = urlstate.Choice, urlstate.IntRange
+TOY_URL = urlstate.Schema(
+    prefix="toy.",
+    fields={
+        "dataset": C(tuple(DATASETS)),  # an uploaded CSV cannot travel in a link
+        "loss": C(tuple(LOSSES)),
+        "optimizer": C(OPTIMIZERS),
+        "lr_d": C(tuple(TOY_LEARNING_RATES)),
+        "lr_g": C(tuple(TOY_LEARNING_RATES)),
+        "k": R(1, 10),
+        "batch_size": C(tuple(TOY_BATCH_SIZES)),
+        "hidden": C(tuple(TOY_WIDTHS)),
+        "depth": R(1, 4),
+        "activation": C(tuple(ACTIVATIONS)),
+        "latent_dim": R(1, 8),
+        "seed": R(0, 10_000),
+        "speed": C(tuple(TOY_SPEEDS)),
+        "refresh": C(tuple(TOY_REFRESH_RATES)),
+        "show_dstar": urlstate.Flag(),
+        "show_arrows": urlstate.Flag(),
+    },
+    display=frozenset({"refresh", "show_dstar", "show_arrows"}),  # each student's own view
+)
+
+
+def toy_preset(name: str) -> dict[str, object] | str:
+    """A preset as the toy page's widget values, or a sentence saying why the page cannot show it exactly."""
+    p = PRESETS[name]
+    model = {f: getattr(p.model, f) for f in ("hidden", "depth", "activation", "latent_dim")}
+    train = {f: getattr(p.train, f) for f in ("loss", "optimizer", "lr_d", "lr_g", "k", "batch_size", "seed")}
+    values = {f"toy.{f}": v for f, v in {"dataset": p.dataset, **model, **train}.items()}
+    exact = replace(_M, **model) == p.model and replace(_T, **train) == p.train  # no remedies, no other fields
+    fits = all(urlstate.is_valid(TOY_URL.fields[k.removeprefix("toy.")], v) for k, v in values.items())
+    if not (exact and fits):
+        return f"Preset {name!r} needs settings this page does not have: open it in the Mode-collapse lab."
+    return values
+
+
+URL_SCHEMAS = {TOY: TOY_URL}
+URL_PRESETS = {TOY: {name: toy_preset(name) for name in PRESETS}}
+URL_LOCKED = "url.locked"  # widget keys a lecture link locked (all pages; keys are namespaced)
+
 
 def init(page: str) -> None:
     """Put a page's defaults into session state (only keys that are missing)."""
@@ -63,6 +126,73 @@ def reset_widgets(page: str) -> None:
     """Restore a page's widgets to their defaults."""
     for key, value in DEFAULTS[page].items():
         st.session_state[key] = value
+
+
+# ---- URL state: shareable links and lecture mode --------------------------------------------------------
+def _page_values(page: str) -> dict[str, object]:
+    return {key: st.session_state[key] for key in DEFAULTS[page] if key in st.session_state}
+
+
+def url_state(page: str) -> None:
+    """Call right after ``init(page)``: apply the link once per session, then mirror the widgets into the URL.
+
+    The link is read on the session's first run of the page (a reload or a shared link is a new session);
+    later runs only write, so the address bar is always a link to what the page shows right now.
+    """
+    schema, applied = URL_SCHEMAS[page], f"{page}.url.applied"
+    if not st.session_state.get(applied):
+        st.session_state[applied] = True
+        decoded = urlstate.decode(schema, st.query_params.to_dict(), URL_PRESETS.get(page))
+        for key, value in decoded.values.items():
+            st.session_state[key] = value
+        st.session_state[URL_LOCKED] = set(st.session_state.get(URL_LOCKED, ())) | decoded.locked
+        for message in decoded.errors:
+            st.warning(f"Link: {message}", icon=":material/link_off:")
+    params = urlstate.encode(schema, _page_values(page), DEFAULTS[page], _locked_of(schema))
+    if params != st.query_params.to_dict():
+        st.query_params.from_dict(params)
+
+
+def _locked_of(schema: urlstate.Schema) -> frozenset[str]:
+    return frozenset(k for k in st.session_state.get(URL_LOCKED, ()) if k.startswith(schema.prefix))
+
+
+def locked(key: str) -> bool:
+    """True when a lecture link locked this widget: pass as ``disabled=S.locked(key)``."""
+    return key in st.session_state.get(URL_LOCKED, ())
+
+
+def share_ui(page: str) -> None:
+    """The link to this page's current settings (copy button), with a choice of what to lock for students."""
+    schema = URL_SCHEMAS[page]
+    if _locked_of(schema):
+        st.caption(":material/lock: Settings marked as disabled are locked by the lecturer's link.")
+        return
+    with st.expander("Share these settings (lecture link)", icon=":material/link:"):
+        names = st.multiselect(
+            "Lock for students",
+            list(schema.fields),
+            key=f"{page}.share.lock",
+            help="Students who open the link see these controls disabled. All but the view options = lock=1.",
+        )
+        params = urlstate.encode(schema, _page_values(page), DEFAULTS[page], {schema.key(n) for n in names})
+        base = st.context.url or ""
+        st.code(f"{base}?{urlencode(params)}" if params else base, language=None, wrap_lines=True)
+        st.caption("Copy with the button at the right of the link. Opening it restores these settings exactly.")
+
+
+# ---- fair sharing of the CPU ---------------------------------------------------------------------------------
+def queue_notice(worker: TrainingWorker) -> None:
+    """While ``worker`` waits for a free trainer slot, say so (call in the page's live fragment)."""
+    position = worker.queue_position
+    if position is not None:
+        training, waiting = worker.slots.counts()
+        st.info(
+            f"**Waiting for a free trainer (position {position} of {waiting}).** "
+            f"{training} {'session is' if training == 1 else 'sessions are'} training right now; yours starts "
+            "as soon as one pauses or has had its turn. Nothing is lost.",
+            icon=":material/hourglass_top:",
+        )
 
 
 # ---- worker lifecycle -----------------------------------------------------------------------------

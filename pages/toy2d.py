@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import streamlit as st
 import torch
@@ -21,7 +21,7 @@ from playground.losses import LOSSES
 from playground.metrics import mode_metrics
 from playground.models import ACTIVATIONS, ModelConfig
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
-from playground.worker import TrainingWorker
+from playground.worker import TrainingWorker, snapshot_cap
 
 UPLOAD = "upload"
 DATASET_LABELS = {
@@ -41,11 +41,9 @@ LOSS_LABELS = {
     "hinge": "Hinge",
 }
 OPTIMIZER_LABELS = {"adam": "Adam (β₁ 0.5)", "sgd": "SGD + momentum 0.9", "rmsprop": "RMSprop"}
-LEARNING_RATES = [1e-5, 3e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1]
-BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024]
-WIDTHS = [8, 16, 32, 64, 128, 256, 512]
-SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, "full"]
-REFRESH_RATES = [1, 2, 4, 5, 8, 10]
+# the options live beside the URL schema that accepts exactly them
+LEARNING_RATES, BATCH_SIZES, WIDTHS = S.TOY_LEARNING_RATES, S.TOY_BATCH_SIZES, S.TOY_WIDTHS
+SPEEDS, REFRESH_RATES = S.TOY_SPEEDS, S.TOY_REFRESH_RATES
 LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size")  # applied between chunks, no new model needed
 PLANE_HEIGHT = 440
 CHART_CONFIG = {"displaylogo": False}
@@ -73,6 +71,7 @@ def data_ui() -> tuple[str | None, object | None]:
         "Dataset",
         names,
         key="toy.dataset",
+        disabled=S.locked("toy.dataset"),
         format_func=DATASET_LABELS.get,
         help="The real distribution p_data the generator must learn. Needs Reset.",
     )
@@ -82,6 +81,7 @@ def data_ui() -> tuple[str | None, object | None]:
         "CSV of points (x, y)",
         type=["csv"],
         key="toy.csv",
+        disabled=S.locked("toy.dataset"),
         help="First two columns are x and y; a header row is optional; at most 5 MB.",
     )
     if upload is None:
@@ -98,17 +98,33 @@ def data_ui() -> tuple[str | None, object | None]:
 
 def model_ui() -> ModelConfig:
     hidden = st.select_slider(
-        "Width (units per layer)", WIDTHS, key="toy.hidden", help="Hidden units in every layer of G and D. Needs Reset."
+        "Width (units per layer)",
+        WIDTHS,
+        key="toy.hidden",
+        disabled=S.locked("toy.hidden"),
+        help="Hidden units in every layer of G and D. Needs Reset.",
     )
-    depth = st.slider("Depth (hidden layers)", 1, 4, key="toy.depth", help="Hidden layers in G and in D. Needs Reset.")
+    depth = st.slider(
+        "Depth (hidden layers)",
+        1,
+        4,
+        key="toy.depth",
+        disabled=S.locked("toy.depth"),
+        help="Hidden layers in G and in D. Needs Reset.",
+    )
     activation = st.selectbox(
-        "Activation", list(ACTIVATIONS), key="toy.activation", help="Non-linearity between layers. Needs Reset."
+        "Activation",
+        list(ACTIVATIONS),
+        key="toy.activation",
+        disabled=S.locked("toy.activation"),
+        help="Non-linearity between layers. Needs Reset.",
     )
     latent = st.slider(
         "Latent dimension z",
         1,
         8,
         key="toy.latent_dim",
+        disabled=S.locked("toy.latent_dim"),
         help="Size of the noise z fed to G. 1 is too few to cover 8 modes. Needs Reset.",
     )
     return ModelConfig(hidden=hidden, depth=depth, activation=activation, latent_dim=latent)
@@ -119,6 +135,7 @@ def training_ui() -> TrainConfig:
         "Loss",
         list(LOSSES),
         key="toy.loss",
+        disabled=S.locked("toy.loss"),
         format_func=LOSS_LABELS.get,
         help="The game's objective. Applies live: switch it while training.",
     )
@@ -126,6 +143,7 @@ def training_ui() -> TrainConfig:
         "Optimizer",
         list(OPTIMIZERS),
         key="toy.optimizer",
+        disabled=S.locked("toy.optimizer"),
         format_func=OPTIMIZER_LABELS.get,
         help="Optimizer for both players. Needs Reset (it has internal state).",
     )
@@ -133,6 +151,7 @@ def training_ui() -> TrainConfig:
         "Learning rate D",
         LEARNING_RATES,
         key="toy.lr_d",
+        disabled=S.locked("toy.lr_d"),
         format_func="{:g}".format,
         help="Discriminator step size. Applies live.",
     )
@@ -140,17 +159,33 @@ def training_ui() -> TrainConfig:
         "Learning rate G",
         LEARNING_RATES,
         key="toy.lr_g",
+        disabled=S.locked("toy.lr_g"),
         format_func="{:g}".format,
         help="Generator step size. Applies live.",
     )
     k = st.slider(
-        "k: D steps per G step", 1, 10, key="toy.k", help="Algorithm 1 trains D k times, then G once. Applies live."
+        "k: D steps per G step",
+        1,
+        10,
+        key="toy.k",
+        disabled=S.locked("toy.k"),
+        help="Algorithm 1 trains D k times, then G once. Applies live.",
     )
     batch = st.select_slider(
-        "Batch size m", BATCH_SIZES, key="toy.batch_size", help="Real and noise samples per step. Applies live."
+        "Batch size m",
+        BATCH_SIZES,
+        key="toy.batch_size",
+        disabled=S.locked("toy.batch_size"),
+        help="Real and noise samples per step. Applies live.",
     )
     seed = st.number_input(
-        "Seed", 0, 10_000, step=1, key="toy.seed", help="Seeds the initial weights and every random draw. Needs Reset."
+        "Seed",
+        0,
+        10_000,
+        step=1,
+        key="toy.seed",
+        disabled=S.locked("toy.seed"),
+        help="Seeds the initial weights and every random draw. Needs Reset.",
     )
     return TrainConfig(loss=loss, optimizer=optimizer, lr_d=lr_d, lr_g=lr_g, k=k, batch_size=batch, seed=int(seed))
 
@@ -178,6 +213,7 @@ def controls_ui(running: bool) -> str | None:
             "Speed (steps/s)",
             SPEEDS,
             key="toy.speed",
+            disabled=S.locked("toy.speed"),
             help="Cap the training speed to watch slowly; 'full' trains as fast as the CPU allows.",
         )
     with cols[5]:
@@ -185,6 +221,7 @@ def controls_ui(running: bool) -> str | None:
             "Plot refresh (per s)",
             REFRESH_RATES,
             key="toy.refresh",
+            disabled=S.locked("toy.refresh"),
             help="How often the plots redraw while training; lower it on a slow machine.",
         )
     return pressed
@@ -195,11 +232,13 @@ def overlay_ui() -> tuple[bool, bool]:
     arrows = cols[0].toggle(
         "Gradient arrows on fakes",
         key="toy.show_arrows",
+        disabled=S.locked("toy.show_arrows"),
         help="Arrows: ∇ₓD(G(z)), the direction each fake point is pushed by the generator step.",
     )
     dstar = cols[1].toggle(
         "Show optimal D*",
         key="toy.show_dstar",
+        disabled=S.locked("toy.show_dstar"),
         help="D*(x) = p_data/(p_data + p_g) for the current G, beside the learned D.",
     )
     return arrows, dstar
@@ -208,6 +247,7 @@ def overlay_ui() -> tuple[bool, bool]:
 # ---- run lifecycle -------------------------------------------------------------------------------
 def new_run(data_id: str, data, model_cfg: ModelConfig, train_cfg: TrainConfig) -> ToyRun:
     trainer = Trainer(data, model_cfg, train_cfg)
+    trainer.cfg = replace(train_cfg, max_snapshots=snapshot_cap(trainer))  # bounded memory per session
     view = F.make_view(data, model_cfg, seed=train_cfg.seed)
     build = (data_id, model_cfg, train_cfg.optimizer, train_cfg.seed)
     run_id = hashlib.sha1(repr((build, id(trainer))).encode()).hexdigest()[:10]
@@ -276,6 +316,7 @@ def live_view(run: ToyRun, show_arrows: bool, show_dstar: bool) -> None:
     """Redrawn by itself several times a second while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
     trainer = worker.trainer
+    S.queue_notice(worker)
     if st.session_state.get(S.TOY_WAS_RUNNING) and not worker.running:
         st.session_state[S.TOY_WAS_RUNNING] = False
         st.rerun()  # training stopped by itself (diverged): redraw controls and stop the timer
@@ -378,6 +419,13 @@ def downloads_ui(run: ToyRun) -> None:
     )
 
 
+def resume(trainer: Trainer) -> None:
+    """Back to the last good weights; the optimizers start afresh (Adam's moments may hold the NaN too)."""
+    trainer.restore()
+    for opt in (trainer.opt_d, trainer.opt_g):
+        opt.state.clear()
+
+
 def divergence_ui(run: ToyRun) -> None:
     trainer = run.worker.trainer
     if trainer.diverged:
@@ -387,7 +435,7 @@ def divergence_ui(run: ToyRun) -> None:
             "switch to the non-saturating or WGAN-GP loss, use Adam instead of SGD, or lower k."
         )
         if st.button("Resume from last good snapshot", help="Reload the last weights before the blow-up."):
-            run.worker.call(lambda t: t.restore())
+            run.worker.call(resume)
             run.worker.wait_idle(2.0)
             st.rerun()
     elif run.worker.stop_reason in ("session closed", "crashed (see server log)") or (
@@ -399,6 +447,7 @@ def divergence_ui(run: ToyRun) -> None:
 # ---- page ----------------------------------------------------------------------------------------
 S.ensure_router()
 S.init(S.TOY)
+S.url_state(S.TOY)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("Toy 2-D GAN")
 st.caption(
     "Green: real data. Orange: the generator's fakes. Colour: the discriminator's D(x) — red says "
@@ -413,6 +462,7 @@ with st.sidebar:
         train_cfg = training_ui()
     with st.expander("Networks"):
         model_cfg = model_ui()
+    S.share_ui(S.TOY)
 
 run: ToyRun | None = st.session_state.get(S.TOY_RUN)
 if run is None:

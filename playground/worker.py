@@ -4,14 +4,23 @@ The UI only sends commands (start, pause, step_once, call, stop) and reads the t
 state under ``trainer.lock``; the thread is the only one that touches the networks. It never draws.
 
 Lifecycle: the thread is started on demand and ends on ``stop()``, when the owner stops sending
-heartbeats for ``heartbeat_timeout`` seconds, or ``grace`` seconds after ``release()`` (the browser
-session went away) unless a heartbeat arrives in between (a reconnect after a network blip).
+heartbeats for ``heartbeat_timeout`` seconds, ``grace`` seconds after ``release()`` (the browser
+session went away) unless a heartbeat arrives in between (a reconnect after a network blip), or after
+``idle_timeout`` seconds with nothing to do (paused). The trainer itself is kept: Train restarts it.
+
+Fair sharing: continuous training needs one of the process-wide ``SLOTS`` (``TrainerSlots``), at most
+``PLAYGROUND_MAX_TRAINERS`` at once (default: one per CPU core, each trainer on one torch thread). Others
+wait first-come first-served and can show their queue position; a trainer that has held its slot for
+``turn_seconds`` while others wait goes to the back of the queue. Queued sessions do not advance, but
+the ones that train do so at full speed, instead of everyone crawling. Explicit single steps
+(``step_once``) skip the queue: they take milliseconds and are paced by a person clicking.
 """
 
 from __future__ import annotations
 
 import itertools
 import logging
+import os
 import threading
 import time
 from collections import deque
@@ -22,6 +31,92 @@ import torch
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
+
+
+LIMIT_ENV = "PLAYGROUND_MAX_TRAINERS"
+
+
+def default_trainer_limit() -> int:
+    """``$PLAYGROUND_MAX_TRAINERS`` if set, else one trainer per usable CPU core (each uses one thread)."""
+    value = os.environ.get(LIMIT_ENV, "").strip()
+    if value:
+        if value.isdigit() and int(value) >= 1:
+            return int(value)
+        log.warning("ignoring %s=%r: expected a whole number ≥ 1", LIMIT_ENV, value)
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use, not the machine's
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+class TrainerSlots:
+    """At most ``limit`` trainers train at once; the rest wait in a first-come first-served queue.
+
+    Workers call ``try_acquire`` from their own thread (no blocking: they poll between commands), and
+    ``release`` when they pause, stop or hand over their turn. ``position`` is what a page shows.
+    """
+
+    def __init__(self, limit: int, turn_seconds: float | None = 60.0) -> None:
+        self.limit = limit
+        self.turn_seconds = turn_seconds  # longest hold while others wait (None: hold until paused)
+        self._lock = threading.Lock()
+        self._holders: dict[object, float] = {}  # worker → monotonic time it got its slot
+        self._queue: deque[object] = deque()
+
+    def try_acquire(self, worker: object) -> bool:
+        """True if ``worker`` holds a slot (now or already); else it is (or stays) queued."""
+        with self._lock:
+            if worker in self._holders:
+                return True
+            if worker not in self._queue:
+                self._queue.append(worker)
+            if len(self._holders) < self.limit and self._queue[0] is worker:
+                self._queue.popleft()
+                self._holders[worker] = time.monotonic()
+                return True
+            return False
+
+    def release(self, worker: object) -> None:
+        """Give the slot back and/or leave the queue (safe to call when holding neither)."""
+        with self._lock:
+            self._holders.pop(worker, None)
+            if worker in self._queue:
+                self._queue.remove(worker)
+
+    def turn_over(self, worker: object) -> bool:
+        """True when ``worker`` has held its slot for a full turn while others wait (it should re-queue)."""
+        with self._lock:
+            since = self._holders.get(worker)
+            return bool(
+                since is not None
+                and self._queue
+                and self.turn_seconds is not None
+                and time.monotonic() - since >= self.turn_seconds
+            )
+
+    def position(self, worker: object) -> int | None:
+        """1-based place in the queue, or None when not waiting."""
+        with self._lock:
+            return self._queue.index(worker) + 1 if worker in self._queue else None
+
+    def counts(self) -> tuple[int, int]:
+        """(training, waiting) right now."""
+        with self._lock:
+            return len(self._holders), len(self._queue)
+
+
+SLOTS = TrainerSlots(default_trainer_limit())  # shared by every worker in this process (all sessions)
+
+
+def snapshot_cap(trainer, budget_bytes: int = 32 * 2**20, lo: int = 8, hi: int = 60) -> int:
+    """How many snapshots of ``trainer``'s networks fit a per-session memory budget (clamped to [lo, hi]).
+
+    A snapshot is a CPU copy of G's and D's weights: ~140 kB for the default 2-128-128 nets (60 fit
+    easily) but ~6 MB for 512-wide 4-layer ones, where 60 would be 380 MB per browser tab.
+    """
+    snap = trainer.published
+    size = sum(t.numel() * t.element_size() for t in (*snap.generator.values(), *snap.discriminator.values()))
+    return max(lo, min(hi, budget_bytes // max(size, 1)))
 
 
 class Steppable(Protocol):
@@ -39,13 +134,16 @@ class TrainingWorker:
         trainer: Steppable,
         chunk_seconds: float = 0.05,  # short chunks: commands and fresh weights within ~50 ms
         heartbeat_timeout: float | None = 120.0,  # generous: hidden browser tabs throttle their timers
-        grace: float = 5.0,  # after release(): wait this long for a reconnect before stopping
+        grace: float = 10.0,  # after release(): wait this long for a reconnect before stopping
         threads: int = 1,  # tiny MLPs run fastest on one intra-op thread
         max_steps_per_s: float | None = None,  # a lecture can slow training down to watch it
+        idle_timeout: float | None = 300.0,  # a paused worker's thread ends after this (Train restarts it)
+        slots: TrainerSlots | None = SLOTS,  # None: train without waiting for a slot (scripts, tests)
     ) -> None:
         self.trainer = trainer
         self.chunk_seconds, self.heartbeat_timeout, self.grace = chunk_seconds, heartbeat_timeout, grace
         self.threads, self.max_steps_per_s = threads, max_steps_per_s
+        self.idle_timeout, self.slots = idle_timeout, slots
         self.name = f"gan-worker-{next(_ids)}"
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
@@ -55,7 +153,9 @@ class TrainingWorker:
         self._calls: list[Callable[[Steppable], None]] = []
         self._busy = False  # True while a command or chunk is executing
         self._beat = time.monotonic()
+        self._idle_since = time.monotonic()
         self._released_at: float | None = None
+        self._resume_on_beat = False  # stopped by a release while training: a heartbeat restarts it
         self._rate: deque[tuple[float, int]] = deque(maxlen=64)  # (time, step_count) samples
         self.stop_reason: str | None = None
 
@@ -69,7 +169,7 @@ class TrainingWorker:
 
     def pause(self) -> None:
         with self._cond:
-            self._running = False
+            self._running = self._resume_on_beat = False
             self._cond.notify_all()
 
     def step_once(self, n: int = 1) -> None:
@@ -88,10 +188,18 @@ class TrainingWorker:
             self._cond.notify_all()
 
     def heartbeat(self) -> None:
-        """The owner is alive (called by the page on every refresh); cancels a pending release."""
+        """The owner is alive (called by the page on every refresh); cancels a pending release.
+
+        A session that reconnects after the grace period (a long network drop, a server too busy to
+        answer pings) finds its training stopped as "session closed": it resumes here.
+        """
         with self._cond:
             self._beat = time.monotonic()
             self._released_at = None
+            if self._resume_on_beat and not self.alive:
+                self._resume_on_beat, self._running = False, True
+                self._ensure_thread()
+                self._cond.notify_all()
 
     def release(self) -> None:
         """The owner went away: stop after ``grace`` seconds unless a heartbeat arrives first."""
@@ -102,7 +210,7 @@ class TrainingWorker:
     def stop(self, timeout: float | None = 5.0, reason: str = "stopped") -> None:
         """End the thread (it finishes its current chunk first) and wait for it."""
         with self._cond:
-            self._stop, self._running = True, False
+            self._stop, self._running, self._resume_on_beat = True, False, False
             self.stop_reason = reason
             self._cond.notify_all()
             thread = self._thread
@@ -123,7 +231,15 @@ class TrainingWorker:
     # ---- state (any thread) ---------------------------------------------------------------------
     @property
     def running(self) -> bool:
+        """Training continuously, or queued to (see ``queue_position``)."""
         return self._running and self.alive
+
+    @property
+    def queue_position(self) -> int | None:
+        """1-based place in the queue for a training slot; None when training or not asking to train."""
+        if self.slots is None or not self.running:
+            return None
+        return self.slots.position(self)
 
     @property
     def alive(self) -> bool:
@@ -143,7 +259,8 @@ class TrainingWorker:
     def _ensure_thread(self) -> None:  # caller holds self._cond
         if self._thread is not None and self._thread.is_alive():
             return
-        self._stop, self.stop_reason, self._beat, self._released_at = False, None, time.monotonic(), None
+        self._stop, self.stop_reason, self._released_at = False, None, None
+        self._beat = self._idle_since = time.monotonic()
         self._rate.clear()
         self._thread = threading.Thread(target=self._loop, name=self.name, daemon=True)
         self._thread.start()
@@ -156,13 +273,28 @@ class TrainingWorker:
             return f"no heartbeat for {self.heartbeat_timeout:g} s"
         return None
 
+    def _idle_expired(self, now: float) -> str | None:  # caller holds self._cond; only while nothing to do
+        if self.idle_timeout is not None and now - self._idle_since >= self.idle_timeout:
+            return "idle"
+        return None
+
+    def _has_slot(self) -> bool:  # called from the thread only
+        return self.slots is None or self.slots.try_acquire(self)
+
+    def _drop_slot(self) -> None:
+        if self.slots is not None:
+            self.slots.release(self)
+
     def _loop(self) -> None:
-        torch.set_num_threads(self.threads)
+        torch.set_num_threads(self.threads)  # N trainers × 1 thread: the slot limit then bounds the cores used
         try:
             while True:
                 with self._cond:
+                    if not self._running:
+                        self._drop_slot()  # paused (or stepping only): let the next session train
                     while not (self._stop or self._running or self._pending_steps or self._calls):
-                        reason = self._expired(time.monotonic())
+                        now = time.monotonic()
+                        reason = self._expired(now) or self._idle_expired(now)
                         if reason:
                             self._stop, self.stop_reason = True, reason
                             break
@@ -170,23 +302,34 @@ class TrainingWorker:
                     reason = self._expired(time.monotonic())
                     if reason and not self._stop:
                         self._stop, self.stop_reason = True, reason
+                        self._resume_on_beat = self._running and reason == "session closed"
                     if self._stop:
                         self._running = False
                         break
                     calls, self._calls = self._calls, []
                     steps, self._pending_steps = self._pending_steps, 0
-                    running, self._busy = self._running, True
+                    running = self._running and not steps
+                    if running and not self._has_slot():  # queued: run commands only, poll again soon
+                        running = False
+                        if not (calls or steps):
+                            self._cond.wait(0.1)
+                            continue
+                    self._busy = True
                 try:
                     self._work(calls, steps, running)
                 finally:
                     with self._cond:
                         self._busy = False
+                        self._idle_since = time.monotonic()
                         self._cond.notify_all()
+                if self.slots is not None and self.slots.turn_over(self):
+                    self.slots.release(self)  # a full turn while others wait: back of the queue
         except Exception:  # a bug must not leave a silent zombie: record it for the UI
             log.exception("%s crashed", self.name)
             with self._cond:
                 self._running, self.stop_reason = False, "crashed (see server log)"
         finally:
+            self._drop_slot()
             log.info("%s stopped: %s", self.name, self.stop_reason)
             with self._cond:
                 self._cond.notify_all()

@@ -8,6 +8,7 @@ Never run ``playwright install``: the system Chromium is used through ``executab
 from __future__ import annotations
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -66,12 +67,23 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(errors="replace")
 
+    def status(self, field: str) -> int:
+        """A number from /proc/<pid>/status of the server process, e.g. VmRSS (kB) or Threads."""
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+        raise KeyError(field)
 
-@pytest.fixture(scope="module")
-def streamlit_server(tmp_path_factory):
+    def workers(self) -> tuple[set[str], set[str]]:
+        """Names of the training threads the server log says were started, and those it says stopped."""
+        log = self.log()
+        return set(re.findall(r"(gan-worker-\d+) started", log)), set(re.findall(r"(gan-worker-\d+) stopped", log))
+
+
+def start_server(log_dir: Path, env: dict[str, str] | None = None) -> Server:
     """``streamlit run app.py`` on a free port; its stdout+stderr go to a file the test can read."""
     port = free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    log_path = log_dir / "streamlit.log"
     cmd = [
         sys.executable,
         "-m",
@@ -88,26 +100,35 @@ def streamlit_server(tmp_path_factory):
         "false",
     ]
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 90  # a busy CI machine can take long to import streamlit
     while True:
         try:
             with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
                 if response.status == 200:
-                    break
+                    return Server(url, proc, log_path)
         except OSError:
             pass
         if proc.poll() is not None or time.monotonic() > deadline:
             proc.kill()
             pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.3)
-    yield Server(url, proc, log_path)
-    proc.terminate()
+
+
+def stop_server(server: Server) -> None:
+    server.process.terminate()
     try:
-        proc.wait(10)
+        server.process.wait(10)
     except subprocess.TimeoutExpired:
-        proc.kill()
+        server.process.kill()
+
+
+@pytest.fixture(scope="module")
+def streamlit_server(tmp_path_factory):
+    server = start_server(tmp_path_factory.mktemp("server"))
+    yield server
+    stop_server(server)
 
 
 @pytest.fixture(scope="module")

@@ -1,12 +1,14 @@
+import os
 import threading
 import time
 
 import pytest
+import torch
 
 from playground.data import make_dataset
 from playground.models import ModelConfig
 from playground.training import TrainConfig, Trainer
-from playground.worker import TrainingWorker
+from playground.worker import LIMIT_ENV, TrainerSlots, TrainingWorker, default_trainer_limit, snapshot_cap
 
 
 def small_trainer() -> Trainer:
@@ -28,7 +30,7 @@ def worker_threads(worker: TrainingWorker) -> list[threading.Thread]:
 
 @pytest.fixture
 def worker():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None)  # other suites may hold the shared slots
     yield w
     w.stop()
 
@@ -65,7 +67,7 @@ def test_call_runs_between_chunks_in_the_worker_thread(worker):
 
 
 def test_release_stops_the_thread_after_the_grace_period():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.3)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.3, slots=None)
     w.start()
     w.release()
     assert w.alive
@@ -74,7 +76,7 @@ def test_release_stops_the_thread_after_the_grace_period():
 
 
 def test_heartbeat_within_the_grace_period_keeps_training():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.5)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.5, slots=None)
     try:
         w.start()
         w.release()
@@ -86,14 +88,14 @@ def test_heartbeat_within_the_grace_period_keeps_training():
 
 
 def test_missing_heartbeat_stops_the_thread():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, heartbeat_timeout=0.3)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, heartbeat_timeout=0.3, slots=None)
     w.start()
     assert wait_for(lambda: not w.alive, timeout=5)
     assert w.stop_reason.startswith("no heartbeat")
 
 
 def test_speed_cap_limits_steps_per_second():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20, slots=None)
     try:
         w.start()
         time.sleep(1.0)
@@ -104,9 +106,137 @@ def test_speed_cap_limits_steps_per_second():
         w.stop()
 
 
-def test_worker_stops_training_when_the_trainer_diverges(worker):
-    worker.trainer.set_learning_rates(1e9, 1e9)  # guaranteed blow-up
-    worker.trainer.cfg = TrainConfig(batch_size=32, optimizer="adam")
+def blow_up(trainer: Trainer) -> None:
+    for opt in (trainer.opt_d, trainer.opt_g):
+        for group in opt.param_groups:
+            group["lr"] = 1e9  # far past anything TrainConfig accepts: a guaranteed blow-up
+
+
+def test_worker_pauses_itself_when_the_trainer_diverges_and_resumes_from_the_last_good_weights(worker):
+    worker.step_once(5)
+    assert worker.wait_idle()
+    good = {k: v.clone() for k, v in worker.trainer.published.generator.items()}
+    worker.call(blow_up)
     worker.start()
-    assert wait_for(lambda: not worker.running, timeout=10)
-    assert worker.trainer.diverged
+    assert wait_for(lambda: not worker.running, timeout=30)
+    assert "NaN" in worker.trainer.diverged or "exploded" in worker.trainer.diverged
+    assert worker.alive  # paused, not crashed
+    worker.call(lambda t: t.restore())
+    assert worker.wait_idle()
+    assert worker.trainer.diverged is None
+    for name, tensor in worker.trainer.G_ema.state_dict().items():
+        torch.testing.assert_close(tensor, good[name])
+
+
+# ---- fair sharing: a process-wide limit on trainers ------------------------------------------------------
+def test_second_trainer_waits_in_the_queue_until_the_first_pauses():
+    slots = TrainerSlots(limit=1, turn_seconds=None)
+    first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    try:
+        first.start()
+        assert wait_for(lambda: first.trainer.step_count > 0)
+        second.start()
+        assert wait_for(lambda: second.queue_position == 1)
+        assert second.running and first.queue_position is None
+        assert slots.counts() == (1, 1)
+        time.sleep(0.3)
+        assert second.trainer.step_count == 0  # queued sessions do not advance
+        first.pause()
+        assert wait_for(lambda: second.trainer.step_count > 0)
+        assert second.queue_position is None and slots.counts() == (1, 0)
+    finally:
+        first.stop()
+        second.stop()
+    assert slots.counts() == (0, 0)
+
+
+def test_single_steps_skip_the_queue():
+    slots = TrainerSlots(limit=1)
+    first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    try:
+        first.start()
+        second.step_once(2)
+        assert second.wait_idle(10)
+        assert second.trainer.step_count == 2
+    finally:
+        first.stop()
+        second.stop()
+
+
+def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait():
+    slots = TrainerSlots(limit=1, turn_seconds=0.2)
+    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots) for _ in range(2)]
+    try:
+        for w in workers:
+            w.start()
+        assert wait_for(lambda: all(w.trainer.step_count > 0 for w in workers), timeout=30)
+    finally:
+        for w in workers:
+            w.stop()
+
+
+def test_stopping_a_queued_worker_leaves_the_queue():
+    slots = TrainerSlots(limit=1, turn_seconds=None)
+    first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    try:
+        first.start()
+        second.start()
+        assert wait_for(lambda: second.queue_position == 1)
+        second.stop()
+        assert slots.counts() == (1, 0)
+    finally:
+        first.stop()
+
+
+def test_idle_worker_ends_its_thread_but_keeps_the_trainer():
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, idle_timeout=0.3)
+    w.step_once(3)
+    assert wait_for(lambda: not w.alive, timeout=10)
+    assert w.stop_reason == "idle"
+    w.step_once()  # Train/Step bring it back with everything kept
+    assert w.wait_idle(10)
+    assert w.trainer.step_count == 4
+    w.stop()
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("24", 24), ("0", None), ("many", None), ("", None)])
+def test_trainer_limit_comes_from_the_environment_or_the_core_count(monkeypatch, value, expected):
+    monkeypatch.setenv(LIMIT_ENV, value)
+    cores = len(os.sched_getaffinity(0))
+    assert default_trainer_limit() == (expected if expected is not None else cores)
+
+
+def test_snapshot_cap_keeps_big_networks_within_the_memory_budget():
+    small = small_trainer()
+    big = Trainer(make_dataset("ring8"), ModelConfig(hidden=512, depth=4), TrainConfig(), device="cpu")
+    assert snapshot_cap(small) == 60
+    snap = big.published
+    size = sum(t.numel() * 4 for t in (*snap.generator.values(), *snap.discriminator.values()))
+    assert snapshot_cap(big) == max(8, 32 * 2**20 // size) < 60
+
+
+def test_a_session_that_reconnects_after_the_grace_period_resumes_training():
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.2, slots=None)
+    try:
+        w.start()
+        w.release()
+        assert wait_for(lambda: not w.alive, timeout=10)
+        assert w.stop_reason == "session closed"
+        w.heartbeat()  # the page ran again: the browser reconnected
+        assert w.running
+        at = w.trainer.step_count
+        assert wait_for(lambda: w.trainer.step_count > at)
+    finally:
+        w.stop()
+
+
+def test_a_paused_session_that_reconnects_stays_paused():
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.2, slots=None)
+    w.step_once()
+    w.release()
+    assert wait_for(lambda: not w.alive, timeout=10)
+    w.heartbeat()
+    assert not w.alive and not w.running

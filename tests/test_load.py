@@ -1,0 +1,108 @@
+"""Load test: 20 browser sessions train at once on one server, then leave; the server must clean up.
+
+Runs in CI (``-m load``); skip locally with ``-m "not load"``. The server gets a trainer limit of 24 so
+that every session trains (with the default limit of one per core, the others would wait in the queue,
+which tests/test_lecture.py covers). Each page opens at ``?refresh=1``: one redraw a second per session
+keeps the browser's and the server's drawing work small, so what is measured is training.
+Figures are printed (run with -s to see them).
+"""
+
+import json
+import time
+
+import pytest
+from conftest import start_server, stop_server
+
+pytestmark = [pytest.mark.load, pytest.mark.browser]
+
+SESSIONS = 20
+LIMIT = 24
+
+
+def step(page) -> int | None:
+    for text in page.locator('[data-testid="stMetric"]').all_inner_texts():
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if lines and lines[0] == "step":
+            return int(lines[-1].replace(",", ""))
+    return None  # between two runs
+
+
+def wait_until(condition, timeout: float, poll: float = 0.5) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(poll)
+    return condition()
+
+
+def open_toy(browser, url: str):
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    page = context.new_page()
+    page.goto(f"{url}/toy2d?refresh=1", wait_until="commit", timeout=120_000)  # load in parallel
+    return context, page
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    srv = start_server(tmp_path_factory.mktemp("load"), env={"PLAYGROUND_MAX_TRAINERS": str(LIMIT)})
+    yield srv
+    stop_server(srv)
+
+
+def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(server, browser):
+    figures: dict[str, object] = {"sessions": SESSIONS}
+    # warm-up: the first session imports torch, plotly and the pages; the baseline is taken after it
+    context, page = open_toy(browser, server.url)
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=120_000)
+    context.close()
+    time.sleep(3)
+    figures["rss_baseline_mb"] = server.status("VmRSS") / 1024
+    figures["threads_baseline"] = server.status("Threads")
+
+    sessions = [open_toy(browser, server.url) for _ in range(SESSIONS)]
+    t_open = time.monotonic()
+    for _, page in sessions:
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=300_000)
+    for _, page in sessions:
+        page.get_by_role("button", name="Train", exact=True).click(timeout=60_000)
+    figures["open_and_start_s"] = round(time.monotonic() - t_open, 1)
+    assert wait_until(lambda: len(server.workers()[0]) >= SESSIONS, timeout=120), server.log()[-3000:]
+
+    first = {}
+    for i, (_, page) in enumerate(sessions):  # every counter moves off 0 ...
+        assert wait_until(lambda p=page: (step(p) or 0) > 0, timeout=120), f"session {i} never advanced"
+        first[i] = (time.monotonic(), step(page))
+    time.sleep(5)
+    rates = []
+    for i, (_, page) in enumerate(sessions):  # ... and keeps moving
+        assert wait_until(lambda p=page, i=i: (step(p) or 0) > first[i][1], timeout=120), f"session {i} stalled"
+        t0, s0 = first[i]
+        rates.append((step(page) - s0) / (time.monotonic() - t0))
+        assert page.locator('[data-testid="stException"]').count() == 0, f"session {i} shows an exception"
+    figures["steps_per_s_per_session"] = {
+        "min": round(min(rates)),
+        "median": round(sorted(rates)[len(rates) // 2]),
+        "max": round(max(rates)),
+        "total": round(sum(rates)),
+    }
+    figures["rss_during_mb"] = server.status("VmRSS") / 1024
+    figures["threads_during"] = server.status("Threads")
+    started, _ = server.workers()
+    figures["workers_started"] = len(started)
+
+    t_close = time.monotonic()
+    for context, _ in sessions:
+        context.close()
+    reaped = wait_until(lambda: server.workers()[1] >= started, timeout=60)
+    figures["workers_reaped_s"] = round(time.monotonic() - t_close, 1)
+    assert reaped, f"still training 60 s after the tabs closed: {sorted(started - server.workers()[1])}"
+    assert "stopped: session closed" in server.log()
+    assert wait_until(lambda: server.status("Threads") <= figures["threads_baseline"] + 4, timeout=30)
+    figures["threads_after"] = server.status("Threads")
+    time.sleep(5)
+    figures["rss_after_mb"] = server.status("VmRSS") / 1024
+    print("\nload-test figures:", json.dumps(figures, indent=1))
+    growth = figures["rss_during_mb"] - figures["rss_baseline_mb"]
+    left = figures["rss_after_mb"] - figures["rss_baseline_mb"]
+    assert left <= max(0.5 * growth, 64), figures  # most of what the sessions took came back
