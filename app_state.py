@@ -26,12 +26,12 @@ import streamlit as st
 from playground import urlstate
 from playground.data import DATASETS
 from playground.losses import LOSSES
-from playground.models import ACTIVATIONS, ModelConfig
-from playground.presets import PRESETS
-from playground.training import OPTIMIZERS, TrainConfig
+from playground.models import ACTIVATIONS
+from playground.presets import DEFAULT_PRESET, PRESETS
+from playground.training import OPTIMIZERS
 from playground.worker import TrainingWorker
 
-_M, _T = ModelConfig(), TrainConfig()
+_M, _T = PRESETS[DEFAULT_PRESET].model, PRESETS[DEFAULT_PRESET].train  # the page starts from the default preset
 
 # ---- toy 2-D page: the values its widgets offer (the URL schema below accepts exactly these) -------------
 # every preset's learning rates are offered too, so ?preset=… restores them exactly
@@ -40,6 +40,7 @@ TOY_LEARNING_RATES = sorted(
     | {lr for p in PRESETS.values() for lr in (p.train.lr_d, p.train.lr_g)}
 )
 TOY_BATCH_SIZES = [16, 32, 64, 128, 256, 512, 1024]
+TOY_PACKS = (1, 2, 4)  # PacGAN pack sizes; every batch size above divides by them
 TOY_WIDTHS = [8, 16, 32, 64, 128, 256, 512]
 TOY_SPEEDS = [1, 2, 5, 10, 20, 50, 100, 200, "full"]
 TOY_REFRESH_RATES = [1, 2, 4, 5, 8, 10]
@@ -58,6 +59,7 @@ TOY_DEFAULTS: dict[str, object] = {
     "toy.depth": _M.depth,
     "toy.activation": _M.activation,
     "toy.latent_dim": _M.latent_dim,
+    "toy.pack": _M.pack,
     "toy.seed": _T.seed,
     "toy.refresh": 5,  # plot redraws per second
     "toy.speed": "full",  # training speed cap (steps/s) or "full"
@@ -87,6 +89,7 @@ TOY_URL = urlstate.Schema(
         "depth": R(1, 4),
         "activation": C(tuple(ACTIVATIONS)),
         "latent_dim": R(1, 8),
+        "pack": C(TOY_PACKS),
         "seed": R(0, 10_000),
         "speed": C(tuple(TOY_SPEEDS)),
         "refresh": C(tuple(TOY_REFRESH_RATES)),
@@ -100,7 +103,7 @@ TOY_URL = urlstate.Schema(
 def toy_preset(name: str) -> dict[str, object] | str:
     """A preset as the toy page's widget values, or a sentence saying why the page cannot show it exactly."""
     p = PRESETS[name]
-    model = {f: getattr(p.model, f) for f in ("hidden", "depth", "activation", "latent_dim")}
+    model = {f: getattr(p.model, f) for f in ("hidden", "depth", "activation", "latent_dim", "pack")}
     train = {f: getattr(p.train, f) for f in ("loss", "optimizer", "lr_d", "lr_g", "k", "batch_size", "seed")}
     values = {f"toy.{f}": v for f, v in {"dataset": p.dataset, **model, **train}.items()}
     exact = replace(_M, **model) == p.model and replace(_T, **train) == p.train  # no remedies, no other fields

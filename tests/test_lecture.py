@@ -74,7 +74,7 @@ def test_a_named_preset_sets_the_page_like_the_collapse_lab(stop_workers):
 
 
 def test_a_preset_the_page_cannot_show_says_where_to_open_it(stop_workers):
-    at = toy_page(preset="pacgan-ring8")
+    at = toy_page(preset="mbstd-ring8")
     stop_workers(at)
     assert not at.exception
     assert any("Mode-collapse lab" in w.value for w in at.warning)
