@@ -17,6 +17,7 @@ import streamlit as st
 import app_state as S
 from playground import collapse_figures as CF
 from playground import figures as F
+from playground import urlstate
 from playground.data import make_dataset
 from playground.lab import Lockstep, frame_and_metrics
 from playground.presets import PRESETS, presets_for
@@ -48,6 +49,35 @@ PAIR_WAS_RUNNING = "collapse.pair_was_running"
 SWEEP_RUN = "collapse.sweep"  # SweepRun: the multi-seed comparison
 SWEEP_WAS_RUNNING = "collapse.sweep_was_running"
 S.DEFAULTS.setdefault(COLLAPSE, COLLAPSE_DEFAULTS)
+S.URL_SCHEMAS.setdefault(
+    COLLAPSE,
+    urlstate.Schema(
+        prefix="collapse.",
+        fields={
+            "dataset": urlstate.Choice(tuple(DATASET_LABELS)),
+            "left": urlstate.Choice(tuple(PRESETS)),
+            "right": urlstate.Choice(tuple(PRESETS)),
+            "seed": urlstate.IntRange(0, 10_000),
+            "refresh": urlstate.Choice(tuple(REFRESH_RATES)),
+            "sweep_seeds": urlstate.Choice(tuple(SEED_COUNTS)),
+            "sweep_steps": urlstate.IntRange(100, 20_000),
+        },
+        display=frozenset({"refresh"}),
+    ),
+)
+
+
+def preset_pair(name: str) -> dict[str, object]:
+    """``?preset=NAME``: that preset on the right, beside the setting it starts from (or its data's collapse one)."""
+    preset = PRESETS[name]
+    left = preset.base or presets_for(preset.dataset)[0]
+    return {"collapse.dataset": preset.dataset, "collapse.left": left, "collapse.right": name,
+            "collapse.sweep_steps": preset.steps}  # fmt: skip
+
+
+S.URL_PRESETS.setdefault(
+    COLLAPSE, {name: preset_pair(name) for name in PRESETS if PRESETS[name].dataset in DATASET_LABELS}
+)
 
 
 @dataclass
@@ -84,6 +114,7 @@ def setup_ui() -> tuple[str, str, int]:
         "Data",
         list(DATASET_LABELS),
         key="collapse.dataset",
+        disabled=S.locked("collapse.dataset"),
         format_func=DATASET_LABELS.get,
         on_change=_dataset_changed,
         help="The Gaussian mixture both runs learn; picking one selects its collapse preset and a remedy.",
@@ -91,19 +122,19 @@ def setup_ui() -> tuple[str, str, int]:
     names = presets_for(dataset)
     label = lambda n: f"{n} ({', '.join(PRESETS[n].remedies)})" if PRESETS[n].remedies else n
     left = st.selectbox(
-        "Left run", names, key="collapse.left", format_func=label,
+        "Left run", names, key="collapse.left", disabled=S.locked("collapse.left"), format_func=label,
         help="A named setting (playground/presets.py); 'collapse-…' is a vanilla GAN that loses modes. Needs Reset.",
     )  # fmt: skip
     right = st.selectbox(
-        "Right run", names, key="collapse.right", format_func=label,
+        "Right run", names, key="collapse.right", disabled=S.locked("collapse.right"), format_func=label,
         help="Usually the same setting plus one remedy, trained from the same seed. Needs Reset.",
     )  # fmt: skip
     seed = st.number_input(
-        "Seed", 0, 10_000, step=1, key="collapse.seed",
+        "Seed", 0, 10_000, step=1, key="collapse.seed", disabled=S.locked("collapse.seed"),
         help="Both runs start from this seed: the same initial generator and the same data. Needs Reset.",
     )  # fmt: skip
     st.select_slider(
-        "Plot refresh (per s)", REFRESH_RATES, key="collapse.refresh",
+        "Plot refresh (per s)", REFRESH_RATES, key="collapse.refresh", disabled=S.locked("collapse.refresh"),
         help="How often the plots redraw while training; lower leaves more CPU to training.",
     )  # fmt: skip
     return left, right, int(seed)
@@ -177,6 +208,7 @@ def queue_ui(worker: TrainingWorker) -> None:
 def pair_view(run: PairRun) -> None:
     """Redrawn by itself while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
+    S.queue_notice(worker)
     if run.stop_at is not None and worker.trainer.step_count >= run.stop_at:
         run.stop_at = None  # once: Train afterwards keeps going
         worker.pause()
@@ -248,6 +280,7 @@ def sweep_results(run: SweepRun) -> dict[str, list[dict]]:
 
 def sweep_view(run: SweepRun) -> None:
     worker = S.watch(run.worker)
+    S.queue_notice(worker)
     if worker.running and worker.trainer.step_count >= run.steps:
         worker.pause()
     if st.session_state.get(SWEEP_WAS_RUNNING) and not worker.running:
@@ -289,11 +322,11 @@ def sweep_view(run: SweepRun) -> None:
 def sweep_ui(left: str, right: str) -> None:
     cols = st.columns(2)
     n_seeds = cols[0].select_slider(
-        "Seeds per configuration", SEED_COUNTS, key="collapse.sweep_seeds",
+        "Seeds per configuration", SEED_COUNTS, key="collapse.sweep_seeds", disabled=S.locked("collapse.sweep_seeds"),
         help="Every seed trains at once in one stacked network per configuration (vectorised). Needs Reset.",
     )  # fmt: skip
     steps = cols[1].number_input(
-        "Steps", 100, 20_000, step=500, key="collapse.sweep_steps",
+        "Steps", 100, 20_000, step=500, key="collapse.sweep_steps", disabled=S.locked("collapse.sweep_steps"),
         help="Training pauses here; the presets' descriptions were measured at their own step count.",
     )  # fmt: skip
     run: SweepRun | None = st.session_state.get(SWEEP_RUN)
@@ -358,6 +391,11 @@ def about_ui() -> None:
 # ---- page ----------------------------------------------------------------------------------------
 S.ensure_router()
 S.init(COLLAPSE)
+S.url_state(COLLAPSE)  # a shared link's settings (once per session), then the URL follows the widgets
+_names = presets_for(st.session_state["collapse.dataset"])
+if not {st.session_state["collapse.left"], st.session_state["collapse.right"]} <= set(_names):
+    st.warning("Link: both runs must use presets of the chosen data set; showing its usual pair instead.")
+    _dataset_changed()
 st.title("Mode-collapse lab")
 st.caption(
     "A GAN can fool its discriminator by producing only a few of the data's modes. Train a collapsing "
@@ -366,6 +404,7 @@ st.caption(
 with st.sidebar:
     st.subheader("Mode-collapse settings")
     left, right, seed = setup_ui()
+    S.share_ui(COLLAPSE)
 
 tab_pair, tab_sweep, tab_about = st.tabs(["Side by side", "Many seeds", "Protocol, remedies, papers"])
 with tab_pair:

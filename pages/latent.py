@@ -17,6 +17,7 @@ import torch
 
 import app_state as S
 from playground import latent_tools as LT
+from playground import urlstate
 from playground.checkpoints import CheckpointError, read_checkpoint
 from playground.classifier import load_classifier
 from playground.figures import snapshot_models
@@ -75,6 +76,33 @@ LATENT_SESSION_GEN = "latent.session_gen"  # (source, run object id, step, Laten
 LATENT_UPLOADED = "latent.uploaded"  # (sha1 of file + config, LatentGenerator or error message)
 LATENT_MEMO = "latent.memo"  # (generator key, digit, seed) → (z, probability): digit search takes ~0.3 s on CPU
 S.DEFAULTS.setdefault(LATENT, LATENT_DEFAULTS)
+_SEED, _AXIS = urlstate.IntRange(0, 10_000), urlstate.IntRange(1, 4096)
+_ENDPOINT = urlstate.Choice(("digit", "random", "slider"))  # a pasted z is too long for a link
+S.URL_SCHEMAS.setdefault(
+    LATENT,
+    urlstate.Schema(
+        prefix="latent.",
+        fields={
+            "source": urlstate.Choice(("pretrained:dcgan", "pretrained:mlp")),  # shipped generators only
+            "n_sliders": urlstate.IntRange(1, MAX_SLIDERS),
+            **{f"{w}_kind": _ENDPOINT for w in "ab"},
+            **{f"{w}_digit": urlstate.IntRange(0, 9) for w in "ab"},
+            **{f"{w}_seed": _SEED for w in "ab"},
+            "steps": urlstate.IntRange(3, 16),
+            "method": urlstate.Choice(tuple(LT.PATHS)),
+            "frame_ms": urlstate.Choice(tuple(range(40, 501, 20))),
+            "walk_dirs": urlstate.Choice(("random", "axes")),
+            "walk_seed": _SEED,
+            "walk_i": _AXIS,
+            "walk_j": _AXIS,
+            "walk_span": urlstate.Choice(tuple(x / 2 for x in range(1, 9))),
+            "walk_steps": urlstate.Choice((3, 5, 7, 9, 11)),
+            "toy_i": _AXIS,
+            "toy_j": _AXIS,
+        },
+        display=frozenset({"n_sliders", "frame_ms"}),
+    ),
+)
 
 
 # ---- shared read-only resources ------------------------------------------------------------------
@@ -168,6 +196,7 @@ def generator_ui() -> LT.LatentGenerator | None:
         "Generator",
         list(options),
         key="latent.source",
+        disabled=S.locked("latent.source"),
         format_func=options.get,
         help="Shipped: trained for minutes on CPU (pretrained/README.md). Your run: a copy of the generator you "
         "trained on the MNIST or toy page in this browser session (no retraining). Upload: a saved checkpoint.",
@@ -386,6 +415,7 @@ def toy_axes_ui(dim: int) -> tuple[int, int]:
         "Grid: horizontal axis",
         _keep_valid("latent.toy_i", axes),
         key="latent.toy_i",
+        disabled=S.locked("latent.toy_i"),
         format_func="z{}".format,
         help="The latent entry the grid's horizontal lines vary.",
     )
@@ -393,6 +423,7 @@ def toy_axes_ui(dim: int) -> tuple[int, int]:
         "Grid: vertical axis",
         _keep_valid("latent.toy_j", [a for a in axes if a != i]),
         key="latent.toy_j",
+        disabled=S.locked("latent.toy_j"),
         format_func="z{}".format,
         help="The latent entry the grid's vertical lines vary.",
     )
@@ -405,6 +436,7 @@ def endpoint_ui(name: str, w: str, gen: LT.LatentGenerator, key: str) -> torch.T
         f"Endpoint {name}",
         list(ENDPOINT_KINDS),
         key=f"latent.{w}_kind",
+        disabled=S.locked(f"latent.{w}_kind"),
         format_func=ENDPOINT_KINDS.get,
         help=f"Where the path starts ({name} = A) or ends (B).",
     )
@@ -414,10 +446,16 @@ def endpoint_ui(name: str, w: str, gen: LT.LatentGenerator, key: str) -> torch.T
             "Digit",
             list(range(10)),
             key=f"latent.{w}_digit",
+            disabled=S.locked(f"latent.{w}_digit"),
             help="The explorer draws 128 z and keeps the one the classifier is surest is this digit.",
         )
         seed = cols[1].number_input(
-            "Seed", 0, 10_000, key=f"latent.{w}_seed", help="Another seed, another candidate z."
+            "Seed",
+            0,
+            10_000,
+            key=f"latent.{w}_seed",
+            disabled=S.locked(f"latent.{w}_seed"),
+            help="Another seed, another candidate z.",
         )
         memo = st.session_state.setdefault(LATENT_MEMO, {})
         if (key, digit, seed) not in memo:
@@ -427,7 +465,14 @@ def endpoint_ui(name: str, w: str, gen: LT.LatentGenerator, key: str) -> torch.T
             st.warning(f"This generator rarely draws a {digit}: the best of 128 tries is {prob:.0%} a {digit}.")
         return z
     if kind == "random":
-        seed = st.number_input("Seed", 0, 10_000, key=f"latent.{w}_seed", help="The same seed gives the same z.")
+        seed = st.number_input(
+            "Seed",
+            0,
+            10_000,
+            key=f"latent.{w}_seed",
+            disabled=S.locked(f"latent.{w}_seed"),
+            help="The same seed gives the same z.",
+        )
         return LT.sample_z(gen.latent_dim, gen.prior, seed=int(seed) + 1)
     if kind == "slider":
         return current_z(gen, key).clone()
@@ -446,7 +491,14 @@ def interpolation_view(gen: LT.LatentGenerator, key: str) -> None:
         z0 = endpoint_ui("A", "a", gen, key)
     with cols[1]:
         z1 = endpoint_ui("B", "b", gen, key)
-    steps = st.slider("Frames", 3, 16, key="latent.steps", help="Frames along the path, both endpoints included.")
+    steps = st.slider(
+        "Frames",
+        3,
+        16,
+        key="latent.steps",
+        disabled=S.locked("latent.steps"),
+        help="Frames along the path, both endpoints included.",
+    )
     if z0 is None or z1 is None:
         return
     clf = classifier()
@@ -465,6 +517,7 @@ def interpolation_view(gen: LT.LatentGenerator, key: str) -> None:
         "Animate",
         list(LT.PATHS),
         key="latent.method",
+        disabled=S.locked("latent.method"),
         horizontal=True,
         help="Which path the animation and the GIF follow.",
     )
@@ -474,6 +527,7 @@ def interpolation_view(gen: LT.LatentGenerator, key: str) -> None:
         500,
         step=20,
         key="latent.frame_ms",
+        disabled=S.locked("latent.frame_ms"),
         help="How long each frame shows; the GIF plays A → B → A and loops.",
     )
     gif = LT.strip_gif(strips[method], duration_ms=frame_ms)
@@ -497,11 +551,19 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
         "Directions",
         ["random", "axes"],
         key="latent.walk_dirs",
+        disabled=S.locked("latent.walk_dirs"),
         format_func={"random": "Two random orthonormal", "axes": "Two latent axes"}.get,
         help="Random: a random 2-D slice through z. Axes: move exactly two entries of z.",
     )
     if dirs == "random":
-        seed = cols[1].number_input("Seed", 0, 10_000, key="latent.walk_seed", help="Another seed, another slice.")
+        seed = cols[1].number_input(
+            "Seed",
+            0,
+            10_000,
+            key="latent.walk_seed",
+            disabled=S.locked("latent.walk_seed"),
+            help="Another seed, another slice.",
+        )
         d1, d2 = orthonormal_directions(dim, torch.Generator().manual_seed(int(seed)))
         across, down = "direction 1", "direction 2"
     else:
@@ -510,6 +572,7 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
             "Across",
             _keep_valid("latent.walk_i", axes),
             key="latent.walk_i",
+            disabled=S.locked("latent.walk_i"),
             format_func="z{}".format,
             help="The entry that changes from left to right.",
         )
@@ -517,6 +580,7 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
             "Down",
             _keep_valid("latent.walk_j", [a for a in axes if a != i]),
             key="latent.walk_j",
+            disabled=S.locked("latent.walk_j"),
             format_func="z{}".format,
             help="The entry that changes from top to bottom.",
         )
@@ -528,12 +592,14 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
         4.0,
         step=0.5,
         key="latent.walk_span",
+        disabled=S.locked("latent.walk_span"),
         help="How far the grid reaches from the centre along each direction.",
     )
     steps = cols[3].select_slider(
         "Grid size",
         [3, 5, 7, 9, 11],
         key="latent.walk_steps",
+        disabled=S.locked("latent.walk_steps"),
         help="Digits per row and per column (odd, so the centre is your z).",
     )
     cols[3].button(
@@ -547,6 +613,7 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
 # ---- page ----------------------------------------------------------------------------------------
 S.ensure_router()
 S.init(LATENT)
+S.url_state(LATENT)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("Latent space explorer")
 st.caption(
     "A generator turns a vector of random numbers z into a picture. Drag the entries of z and watch the digit "
@@ -565,12 +632,14 @@ with st.sidebar:
                 1,
                 top,
                 key="latent.n_sliders",
+                disabled=S.locked("latent.n_sliders"),
                 help=f"One slider per latent entry for z1…zN; the other {generator.latent_dim}−N stay fixed.",
             )
             if top > 1
             else 1
         )
         st.caption(f"Generator: {generator.source} · latent dimension {generator.latent_dim} · prior {generator.prior}")
+    S.share_ui(LATENT)
 
 if generator is None:
     st.info("Choose a generator in the sidebar.")

@@ -18,6 +18,7 @@ import streamlit as st
 import app_state as S
 from playground import figures as F
 from playground import mnist_figures as MF
+from playground import urlstate
 from playground.checkpoints import CheckpointError, checkpoint_bytes, read_checkpoint
 from playground.classifier import load_classifier
 from playground.device import pick_device
@@ -66,6 +67,26 @@ MNIST_DEFAULTS: dict[str, object] = {
 MNIST_RUN = "mnist.run"  # MnistRun: worker + fixed view + scores
 MNIST_WAS_RUNNING = "mnist.was_running"
 S.DEFAULTS.setdefault(MNIST, MNIST_DEFAULTS)
+S.URL_SCHEMAS.setdefault(
+    MNIST,
+    urlstate.Schema(
+        prefix="mnist.",
+        fields={
+            "model": urlstate.Choice(tuple(MNIST_MODELS)),
+            "start": urlstate.Choice(tuple(START_LABELS)),
+            "loss": urlstate.Choice(tuple(LOSSES)),
+            "optimizer": urlstate.Choice(OPTIMIZERS),
+            "lr_d": urlstate.Choice(tuple(LEARNING_RATES)),
+            "lr_g": urlstate.Choice(tuple(LEARNING_RATES)),
+            "k": urlstate.IntRange(1, 5),
+            "batch_size": urlstate.Choice(tuple(BATCH_SIZES)),
+            "latent_dim": urlstate.Choice(tuple(LATENT_DIMS)),
+            "seed": urlstate.IntRange(0, 10_000),
+            "refresh": urlstate.Choice(tuple(REFRESH_RATES)),
+        },
+        display=frozenset({"refresh"}),
+    ),
+)
 
 for _name in LOSSES:
     LOSS_LABELS.setdefault(_name, _name)
@@ -119,6 +140,7 @@ def model_ui() -> tuple[str, str, object | None]:
         "Model",
         list(MNIST_MODELS),
         key="mnist.model",
+        disabled=S.locked("mnist.model"),
         format_func=MODEL_LABELS.get,
         on_change=_model_changed,
         help="MLP: fully connected layers on the 784 pixels, as in the original GAN paper. DCGAN: transposed "
@@ -129,6 +151,7 @@ def model_ui() -> tuple[str, str, object | None]:
         "Start from",
         list(START_LABELS),
         key="mnist.start",
+        disabled=S.locked("mnist.start"),
         format_func=START_LABELS.get,
         horizontal=True,
         help="Random weights: watch digits emerge from noise. Pretrained: G starts from the shipped generator "
@@ -150,6 +173,7 @@ def training_ui() -> TrainConfig:
         "Loss",
         list(LOSSES),
         key="mnist.loss",
+        disabled=S.locked("mnist.loss"),
         format_func=LOSS_LABELS.get,
         help="The game's objective. Applies live: switch it while training. WGAN-GP uses the paper's image "
         "setting λ = 10 for its gradient penalty.",
@@ -158,28 +182,37 @@ def training_ui() -> TrainConfig:
         "Optimizer",
         list(OPTIMIZERS),
         key="mnist.optimizer",
+        disabled=S.locked("mnist.optimizer"),
         format_func=OPTIMIZER_LABELS.get,
         help="Optimizer for both players. Needs Reset (it has internal state).",
     )
     lr_d = st.select_slider(
         "Learning rate D", LEARNING_RATES, key="mnist.lr_d", format_func="{:g}".format,
+        disabled=S.locked("mnist.lr_d"),
         help="Discriminator step size. Applies live.",
     )  # fmt: skip
     lr_g = st.select_slider(
         "Learning rate G", LEARNING_RATES, key="mnist.lr_g", format_func="{:g}".format,
+        disabled=S.locked("mnist.lr_g"),
         help="Generator step size. Applies live.",
     )  # fmt: skip
     k = st.slider(
-        "k: D steps per G step", 1, 5, key="mnist.k", help="Algorithm 1: k D steps, then one G step. Applies live."
+        "k: D steps per G step",
+        1,
+        5,
+        key="mnist.k",
+        disabled=S.locked("mnist.k"),
+        help="Algorithm 1: k D steps, then one G step. Applies live.",
     )
     batch = st.select_slider(
         "Batch size m",
         BATCH_SIZES,
         key="mnist.batch_size",
+        disabled=S.locked("mnist.batch_size"),
         help="Real digits and noise samples per step. Applies live.",
     )
     seed = st.number_input(
-        "Seed", 0, 10_000, step=1, key="mnist.seed",
+        "Seed", 0, 10_000, step=1, key="mnist.seed", disabled=S.locked("mnist.seed"),
         help="Seeds the initial weights, every random draw and the fixed z of the sample grid. Needs Reset.",
     )  # fmt: skip
     return TrainConfig(loss=loss, optimizer=optimizer, lr_d=lr_d, lr_g=lr_g, k=k, batch_size=batch, seed=int(seed),
@@ -192,7 +225,7 @@ def latent_ui(model: str, pre) -> object:
         st.caption(f"Latent dimension {pre[1].latent_dim}, fixed by the pretrained generator.")
         return pre[1]
     latent = st.select_slider(
-        "Latent dimension z", LATENT_DIMS, key="mnist.latent_dim",
+        "Latent dimension z", LATENT_DIMS, key="mnist.latent_dim", disabled=S.locked("mnist.latent_dim"),
         help="Size of the noise vector z fed to G. Needs Reset.",
     )  # fmt: skip
     return MNIST_MODELS[model](latent_dim=latent)
@@ -212,7 +245,7 @@ def controls_ui(running: bool) -> str | None:
         pressed = "reset"
     with cols[4]:
         st.select_slider(
-            "Picture refresh (per s)", REFRESH_RATES, key="mnist.refresh",
+            "Picture refresh (per s)", REFRESH_RATES, key="mnist.refresh", disabled=S.locked("mnist.refresh"),
             help="How often samples and plots redraw while training; lower leaves more CPU to training.",
         )  # fmt: skip
     return pressed
@@ -301,6 +334,7 @@ def scores_ui(scores: list[dict]) -> None:
 def live_view(run: MnistRun) -> None:
     """Redrawn by itself while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
+    S.queue_notice(worker)
     trainer = worker.trainer
     if st.session_state.get(MNIST_WAS_RUNNING) and not worker.running:
         st.session_state[MNIST_WAS_RUNNING] = False
@@ -381,7 +415,9 @@ def divergence_ui(run: MnistRun) -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
+S.ensure_router()
 S.init(MNIST)
+S.url_state(MNIST)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("MNIST GAN")
 st.caption(
     "The generator G turns 32–64 random numbers z into a 28×28 image; the discriminator D sees real handwritten "
@@ -397,6 +433,7 @@ with st.sidebar:
         model_cfg = latent_ui(model, pre)
     with st.expander("Training", expanded=True):
         train_cfg = training_ui()
+    S.share_ui(MNIST)
 
 run: MnistRun | None = st.session_state.get(MNIST_RUN)
 if run is None:

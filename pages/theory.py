@@ -16,6 +16,7 @@ import streamlit as st
 import app_state as S
 from playground import theory_figures as TF
 from playground import theory_runs as TR
+from playground import urlstate
 from playground.data import DataError
 from playground.training import Trainer
 from playground.worker import TrainingWorker
@@ -34,7 +35,7 @@ WIDTHS = [8, 16, 32, 64, 128]
 SPEEDS = [5, 10, 20, 50, 100, "full"]
 CHART_CONFIG = {"displaylogo": False}
 _M, _T = TR.THEORY_MODEL, TR.THEORY_TRAIN
-# Widget defaults (app_state.py holds the other pages' keys; these belong there as THEORY_DEFAULTS).
+# Widget defaults of this page (registered in app_state.DEFAULTS below, with the page's link schema).
 DEFAULTS: dict[str, object] = {
     "theory.data": "gaussian",
     "theory.custom": TR.CUSTOM_EXAMPLE,
@@ -48,6 +49,27 @@ DEFAULTS: dict[str, object] = {
     "theory.show_dstar": True,
 }
 RUN, RACE, PANELS, WAS_RUNNING = "theory.run", "theory.race", "theory.panels", "theory.was_running"
+THEORY = "theory"
+S.DEFAULTS.setdefault(THEORY, DEFAULTS)
+S.URL_SCHEMAS.setdefault(
+    THEORY,
+    urlstate.Schema(
+        prefix="theory.",
+        fields={
+            "data": urlstate.Choice(tuple(DATA_LABELS)),
+            "custom": urlstate.Text(TR.parse_mixture),
+            "prior": urlstate.Choice(tuple(PRIOR_LABELS)),
+            "hidden": urlstate.Choice(tuple(WIDTHS)),
+            "optimizer": urlstate.Choice(tuple(OPTIMIZER_LABELS)),
+            "lr": urlstate.Choice(tuple(LEARNING_RATES)),
+            "k": urlstate.IntRange(1, 10),
+            "seed": urlstate.IntRange(0, 10_000),
+            "speed": urlstate.Choice(tuple(SPEEDS)),
+            "show_dstar": urlstate.Flag(),
+        },
+        display=frozenset({"speed", "show_dstar"}),
+    ),
+)
 
 
 @dataclass
@@ -74,6 +96,7 @@ def data_ui() -> tuple[str, TR.Data1D | None]:
         "p_data",
         list(DATA_LABELS),
         key="theory.data",
+        disabled=S.locked("theory.data"),
         format_func=DATA_LABELS.get,
         help="The real distribution the generator must learn. All presets sit away from G's start at x ≈ 0. "
         "Needs Reset.",
@@ -83,6 +106,7 @@ def data_ui() -> tuple[str, TR.Data1D | None]:
     text = st.text_input(
         "Mixture: weight, mean, std; …",
         key="theory.custom",
+        disabled=S.locked("theory.custom"),
         help="One Gaussian per ';'-separated triple, e.g. 0.7, 2, 0.4; 0.3, 4, 0.3. Weights are normalised. "
         "Needs Reset.",
     )
@@ -99,24 +123,50 @@ def settings_ui():
         "Noise z",
         list(PRIOR_LABELS),
         key="theory.prior",
+        disabled=S.locked("theory.prior"),
         format_func=PRIOR_LABELS.get,
         help="The generator maps this 1-D noise to x = G(z). Needs Reset.",
     )
     hidden = st.select_slider(
-        "Width (units per layer)", WIDTHS, key="theory.hidden", help="Hidden units in both 2-layer MLPs. Needs Reset."
+        "Width (units per layer)",
+        WIDTHS,
+        key="theory.hidden",
+        disabled=S.locked("theory.hidden"),
+        help="Hidden units in both 2-layer MLPs. Needs Reset.",
     )
     optimizer = st.selectbox(
         "Optimizer",
         list(OPTIMIZER_LABELS),
         key="theory.optimizer",
+        disabled=S.locked("theory.optimizer"),
         format_func=OPTIMIZER_LABELS.get,
         help="Optimizer of both players. Needs Reset.",
     )
     lr = st.select_slider(
-        "Learning rate", LEARNING_RATES, key="theory.lr", format_func="{:g}".format, help="For D and G. Needs Reset."
+        "Learning rate",
+        LEARNING_RATES,
+        key="theory.lr",
+        disabled=S.locked("theory.lr"),
+        format_func="{:g}".format,
+        help="For D and G. Needs Reset.",
     )
-    k = st.slider("k: D steps per G step", 1, 10, key="theory.k", help="Algorithm 1's inner loop. Needs Reset.")
-    seed = st.number_input("Seed", 0, 10_000, step=1, key="theory.seed", help="Initial weights and data draws.")
+    k = st.slider(
+        "k: D steps per G step",
+        1,
+        10,
+        key="theory.k",
+        disabled=S.locked("theory.k"),
+        help="Algorithm 1's inner loop. Needs Reset.",
+    )
+    seed = st.number_input(
+        "Seed",
+        0,
+        10_000,
+        step=1,
+        key="theory.seed",
+        disabled=S.locked("theory.seed"),
+        help="Initial weights and data draws.",
+    )
     model_cfg = replace(_M, prior=prior, hidden=hidden)
     train_cfg = replace(_T, optimizer=optimizer, lr_d=lr, lr_g=lr, k=k, seed=int(seed))
     return model_cfg, train_cfg
@@ -137,6 +187,7 @@ def controls_ui(running: bool) -> str | None:
         "Speed (steps/s)",
         SPEEDS,
         key="theory.speed",
+        disabled=S.locked("theory.speed"),
         help="Cap the speed to watch slowly; 'full' is as fast as the CPU.",
     )
     return pressed
@@ -185,6 +236,7 @@ def metrics_ui(run: TheoryRun, frame: TR.Frame1D) -> None:
 
 def live_view(run: TheoryRun, show_dstar: bool) -> None:
     worker = S.watch(run.worker)
+    S.queue_notice(worker)
     if st.session_state.get(WAS_RUNNING) and not worker.running:
         st.session_state[WAS_RUNNING] = False
         st.rerun()  # stopped by itself (diverged): redraw the controls and stop the timer
@@ -275,8 +327,8 @@ def race_view(race: RaceRun) -> None:
 
 # ---- page ----------------------------------------------------------------------------------------
 S.ensure_router()
-for _key, _value in DEFAULTS.items():
-    st.session_state.setdefault(_key, _value)
+S.init(THEORY)
+S.url_state(THEORY)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("1-D theory: watch D(x) flatten to ½")
 st.caption(
     "Goodfellow et al. 2014, Figure 1, trained live. Black dots: p_data. Green: p_g, the generator's density. "
@@ -291,6 +343,7 @@ with st.sidebar:
     st.subheader("1-D theory settings")
     data_id, data = data_ui()
     model_cfg, train_cfg = settings_ui()
+    S.share_ui(THEORY)
 
 run: TheoryRun | None = st.session_state.get(RUN)
 if run is None:
@@ -326,7 +379,10 @@ if run.worker.trainer.diverged:
              "the learning rate or use Adam, then Reset.")  # fmt: skip
 
 show_dstar = st.toggle(
-    "Show optimal D*", key="theory.show_dstar", help="D*(x) = p_data / (p_data + p_g) for the current G."
+    "Show optimal D*",
+    key="theory.show_dstar",
+    disabled=S.locked("theory.show_dstar"),
+    help="D*(x) = p_data / (p_data + p_g) for the current G.",
 )
 st.session_state[WAS_RUNNING] = worker.running
 st.fragment(live_view, run_every=1.0 if worker.running else None)(run, show_dstar)

@@ -81,16 +81,59 @@ def gradient_penalty(
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
+# ---- hand-derived gradients w.r.t. the logits, for the trainer's fast path (playground.fast_step) ----
+# Each returns ∂loss/∂a for the logits the loss was given (D: real and fake stacked, as [a_real; a_fake]).
+# tests/test_losses.py checks every one against autograd.
+def bce_d_grad(a: torch.Tensor) -> torch.Tensor:
+    """∂/∂a_real softplus(−a)/n = (σ(a) − 1)/n;  ∂/∂a_fake softplus(a)/n = σ(a)/n."""
+    real, fake = a.chunk(2)
+    return torch.cat([torch.sigmoid(real) - 1, torch.sigmoid(fake)]) / len(real)
+
+
+def minimax_g_grad(a: torch.Tensor) -> torch.Tensor:
+    return -torch.sigmoid(a) / len(a)
+
+
+def nonsat_g_grad(a: torch.Tensor) -> torch.Tensor:
+    return (torch.sigmoid(a) - 1) / len(a)
+
+
+def wasserstein_d_grad(a: torch.Tensor) -> torch.Tensor:
+    real, fake = a.chunk(2)
+    return torch.cat([torch.full_like(real, -1.0), torch.ones_like(fake)]) / len(real)
+
+
+def wasserstein_g_grad(a: torch.Tensor) -> torch.Tensor:
+    return torch.full_like(a, -1.0 / len(a))
+
+
+def lsgan_d_grad(a: torch.Tensor) -> torch.Tensor:
+    real, fake = a.chunk(2)
+    return torch.cat([real - 1, fake]) / len(real)
+
+
+def lsgan_g_grad(a: torch.Tensor) -> torch.Tensor:
+    return (a - 1) / len(a)
+
+
+def hinge_d_grad(a: torch.Tensor) -> torch.Tensor:
+    """ReLU'(0) = 0, as autograd takes it."""
+    real, fake = a.chunk(2)
+    return torch.cat([-(real < 1).to(a.dtype), (fake > -1).to(a.dtype)]) / len(real)
+
+
 class GanLoss(NamedTuple):
     d: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     g: Callable[[torch.Tensor], torch.Tensor]
+    d_grad: Callable[[torch.Tensor], torch.Tensor]  # ∂d/∂[a_real; a_fake]
+    g_grad: Callable[[torch.Tensor], torch.Tensor]  # ∂g/∂a_fake
     penalty: bool = False  # True: the trainer adds λ·gradient_penalty to the D loss
 
 
 LOSSES: dict[str, GanLoss] = {
-    "nonsat": GanLoss(bce_d_loss, nonsat_g_loss),
-    "minimax": GanLoss(bce_d_loss, minimax_g_loss),
-    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss, penalty=True),
-    "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss),
-    "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss),
+    "nonsat": GanLoss(bce_d_loss, nonsat_g_loss, bce_d_grad, nonsat_g_grad),
+    "minimax": GanLoss(bce_d_loss, minimax_g_loss, bce_d_grad, minimax_g_grad),
+    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss, wasserstein_d_grad, wasserstein_g_grad, penalty=True),
+    "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss, lsgan_d_grad, lsgan_g_grad),
+    "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss, hinge_d_grad, wasserstein_g_grad),
 }

@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from playground.device import pick_device
+from playground.fast_step import FastStep, optimizer_step
 from playground.losses import LOSSES, gradient_penalty, value_function
 from playground.models import init_weights, sample_latent
 
@@ -146,6 +147,7 @@ class Trainer:
         model_cfg: ModelSpec,
         train_cfg: TrainConfig = TrainConfig(),
         device: str | torch.device | None = None,
+        fast: bool = True,
     ) -> None:
         self.device = pick_device(device) if not isinstance(device, torch.device) else device
         self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
@@ -157,7 +159,11 @@ class Trainer:
         init_weights(self.D, init_gen)
         self.G.to(self.device)
         self.D.to(self.device)
+        # the hand-written backward pass for plain MLPs; fast=False keeps autograd for everything
+        self.fast_step = FastStep(self.G, self.D) if fast and FastStep.supports(self.G, self.D) else None
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False)  # the generator that samples are drawn from
+        self._ema_pairs = (list(self.G_ema.parameters()), list(self.G.parameters()),
+                           list(zip(self.G_ema.buffers(), self.G.buffers())))  # fmt: skip
         self.gen = torch.Generator(device=self.device).manual_seed(train_cfg.seed + 1)
         self.loss = LOSSES[train_cfg.loss]
         self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
@@ -188,39 +194,65 @@ class Trainer:
     def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
         return x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
 
+    def _fast(self) -> FastStep | None:
+        """The hand-written backward pass (playground.fast_step) when it covers this configuration."""
+        if self.fast_step is None or self.loss.penalty or self.cfg.unroll_steps:
+            return None
+        return self.fast_step
+
     def _d_step(self, real: torch.Tensor, fake: torch.Tensor, sigma: float) -> tuple[torch.Tensor, ...]:
         """One D update on a real and a (detached) fake batch; returns (loss, real logits, fake logits, ‖∇‖)."""
-        real, fake = self._noisy(real, sigma), self._noisy(fake, sigma)
-        logits = self.D(torch.cat([real, fake]))  # one pass over real+fake: [2m / pack, 1]
+        batch = torch.cat([self._noisy(real, sigma), self._noisy(fake, sigma)])  # one pass over real+fake
+        fast = self._fast()
+        if fast:
+            d_loss, logits = fast.d_grads(self.loss, batch)
+        else:
+            logits = self.D(batch)  # [2m / pack, 1]
+            d_loss = self.loss.d(*logits.chunk(2))
+            if self.loss.penalty:
+                noisy_real, noisy_fake = batch.chunk(2)
+                d_loss = d_loss + self.cfg.gp_weight * gradient_penalty(self.D, noisy_real, noisy_fake, self.gen)
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+        grad_norm = _grad_norm(self.opt_d)
+        optimizer_step(self.opt_d) if fast else self.opt_d.step()
         d_real, d_fake = logits.chunk(2)
-        d_loss = self.loss.d(d_real, d_fake)
-        if self.loss.penalty:
-            d_loss = d_loss + self.cfg.gp_weight * gradient_penalty(self.D, real, fake, self.gen)
-        self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        grad_norm = _grad_norm(self.D)
-        self.opt_d.step()
         return d_loss, d_real, d_fake, grad_norm
+
+    def _g_step(self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float) -> tuple[torch.Tensor, ...]:
+        """One G update on the fakes of the last D step (``g_outs``: the fast path's kept activations)."""
+        fast = self._fast()
+        if fast:
+            g_loss, _ = fast.g_grads(self.loss, g_outs, self._noisy(fake, sigma))
+        else:
+            self.D.requires_grad_(False)  # no D gradients are needed here
+            g_loss = self.loss.g(self.D(self._noisy(fake, sigma)))
+            self.opt_g.zero_grad(set_to_none=True)
+            g_loss.backward()
+            self.D.requires_grad_(True)
+        grad_norm = _grad_norm(self.opt_g)
+        optimizer_step(self.opt_g) if fast else self.opt_g.step()
+        return g_loss, grad_norm
 
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
-        cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
-        # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
-        for i in range(cfg.k):
-            with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
-                fake = self.G(self.latent(m))  # [m, ...]
-            real = self.data.sample(m, self.gen, self.device)
-            d_loss, d_real, d_fake, grad_norm_d = self._d_step(real, fake.detach(), sigma)
-        # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
-        saved = self._unroll(sigma) if cfg.unroll_steps else None
-        # (2) update G once: minimise the generator loss on the same fake batch
-        self.D.requires_grad_(False)
-        g_loss = self.loss.g(self.D(self._noisy(fake, sigma)))
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        grad_norm_g = _grad_norm(self.G)
-        self.opt_g.step()
-        self.D.requires_grad_(True)
+        cfg, m, sigma, fast = self.cfg, self.cfg.batch_size, self.noise_sigma(), self._fast()
+        with torch.set_grad_enabled(not fast):  # the fast path computes its gradients by hand
+            # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
+            for i in range(cfg.k):
+                g_outs: list[torch.Tensor] = []
+                if fast:
+                    g_outs = fast.generate(self.latent(m))
+                    fake = g_outs[-1]
+                else:
+                    with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
+                        fake = self.G(self.latent(m))  # [m, ...]
+                real = self.data.sample(m, self.gen, self.device)
+                d_loss, d_real, d_fake, grad_norm_d = self._d_step(real, fake.detach(), sigma)
+            # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
+            saved = self._unroll(sigma) if cfg.unroll_steps else None
+            # (2) update G once: minimise the generator loss on the same fake batch
+            g_loss, grad_norm_g = self._g_step(g_outs, fake, sigma)
         if saved:
             self.D.load_state_dict(saved[0])
             self.opt_d.load_state_dict(saved[1])
@@ -247,9 +279,8 @@ class Trainer:
     @torch.no_grad()
     def _update_ema(self) -> None:
         weight = 1 - self.cfg.ema_decay  # 1 copies G exactly (EMA off)
-        for ema, live in zip(self.G_ema.parameters(), self.G.parameters()):
-            ema.lerp_(live, weight)
-        for ema, live in zip(self.G_ema.buffers(), self.G.buffers()):
+        torch._foreach_lerp_(self._ema_pairs[0], self._ema_pairs[1], weight)  # one call for all tensors
+        for ema, live in self._ema_pairs[2]:
             ema.copy_(live)  # batch-norm statistics are not averaged
 
     # ---- chunks, history, snapshots ----------------------------------------------------------------
@@ -337,8 +368,9 @@ class Trainer:
         return (generator or self.G_ema)(z)
 
 
-def _grad_norm(module: nn.Module) -> torch.Tensor:
-    grads = [p.grad for p in module.parameters() if p.grad is not None]
+def _grad_norm(opt: torch.optim.Optimizer) -> torch.Tensor:
+    """‖∇‖ over the parameters an optimizer updates (its param list is cached: cheaper than .parameters())."""
+    grads = [p.grad for group in opt.param_groups for p in group["params"] if p.grad is not None]
     return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 

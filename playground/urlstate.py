@@ -14,7 +14,7 @@ parameters then override.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 LOCK, PRESET = "lock", "preset"
@@ -44,7 +44,14 @@ class Flag:
     """A toggle: ``1``/``0`` in the URL (``true``/``false`` are accepted too)."""
 
 
-Field = Choice | IntRange | Flag
+@dataclass(frozen=True)
+class Text:
+    """Free text that ``check`` accepts (it raises ValueError with a message for the user otherwise)."""
+
+    check: Callable[[str], object]
+
+
+Field = Choice | IntRange | Flag | Text
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,12 @@ def decode_value(name: str, spec: Field, text: str) -> object:
         if lowered in ("0", "false", "off", "no"):
             return False
         raise UrlStateError(f"'{name}' must be 1 or 0, not {text!r}.")
+    if isinstance(spec, Text):
+        try:
+            spec.check(text)
+        except ValueError as exc:
+            raise UrlStateError(f"'{name}': {exc}") from None
+        return text
     if isinstance(spec, IntRange):
         try:
             number = int(text)
@@ -117,6 +130,14 @@ def decode_value(name: str, spec: Field, text: str) -> object:
 def is_valid(spec: Field, value: object) -> bool:
     if isinstance(spec, Flag):
         return isinstance(value, bool)
+    if isinstance(spec, Text):
+        if not isinstance(value, str) or len(value) > MAX_LEN:
+            return False
+        try:
+            spec.check(value)
+        except ValueError:
+            return False
+        return True
     if isinstance(spec, IntRange):
         return isinstance(value, int) and not isinstance(value, bool) and spec.lo <= value <= spec.hi
     return value in spec.options
