@@ -16,6 +16,7 @@ the current experiment, and records which widgets a ``lock=1`` link locks (``loc
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import replace
@@ -24,8 +25,11 @@ from urllib.parse import urlencode
 import streamlit as st
 
 from playground import urlstate
+from playground.classifier import load_classifier
 from playground.data import DATASETS
+from playground.image_metrics import real_floor, reference_stats
 from playground.losses import LOSSES
+from playground.mnist import load_mnist
 from playground.models import ACTIVATIONS
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.training import OPTIMIZERS
@@ -196,6 +200,24 @@ def queue_notice(worker: TrainingWorker) -> None:
             "as soon as one pauses or has had its turn. Nothing is lost.",
             icon=":material/hourglass_top:",
         )
+
+
+# ---- shared read-only resources (one copy per server) -------------------------------------------------------
+MNIST_ROOT = os.environ.get("MNIST_ROOT", "data")  # full MNIST is used when torchvision finds it here (no download)
+
+
+@st.cache_resource(show_spinner="Loading MNIST digits…")
+def mnist_data():
+    return load_mnist(MNIST_ROOT, download=False)
+
+
+@st.cache_resource(show_spinner="Loading the digit classifier…")
+def judge():
+    """The classifier, the held-out digits' feature statistics and the real-vs-real floor (same n as the scores)."""
+    classifier = load_classifier()
+    ref = reference_stats(load_mnist(split="heldout").images, classifier)
+    floor = real_floor(mnist_data().images, classifier, ref, n=500)
+    return classifier, ref, floor
 
 
 # ---- worker lifecycle -----------------------------------------------------------------------------

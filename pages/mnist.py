@@ -8,7 +8,6 @@ commands and redraws the latest published generator from a fragment. A small CNN
 from __future__ import annotations
 
 import hashlib
-import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,17 +19,13 @@ from playground import figures as F
 from playground import mnist_figures as MF
 from playground import urlstate
 from playground.checkpoints import CheckpointError, checkpoint_bytes, read_checkpoint
-from playground.classifier import load_classifier
 from playground.device import pick_device
-from playground.image_metrics import real_floor, reference_stats
 from playground.losses import LOSSES
-from playground.mnist import load_mnist
 from playground.mnist_models import MNIST_MODELS, ImageSampler, start_from_generator
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
 from playground.worker import TrainingWorker
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
-MNIST_ROOT = os.environ.get("MNIST_ROOT", "data")  # full MNIST is used when torchvision finds it here (no download)
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)"}
 MODEL_DEFAULTS = {  # picking a model sets these: the settings that trained best on this CPU (pretrained/README.md)
     "mlp": {"mnist.loss": "wgan-gp", "mnist.k": 2, "mnist.lr_d": 2e-4, "mnist.lr_g": 2e-4, "mnist.latent_dim": 64},
@@ -105,20 +100,6 @@ class MnistRun:
 
 
 # ---- shared read-only resources ------------------------------------------------------------------
-@st.cache_resource(show_spinner="Loading MNIST digits…")
-def mnist_data():
-    return load_mnist(MNIST_ROOT, download=False)
-
-
-@st.cache_resource(show_spinner="Loading the digit classifier…")
-def judge():
-    """The classifier, the held-out digits' feature statistics and the real-vs-real floor (same n as the scores)."""
-    classifier = load_classifier()
-    ref = reference_stats(load_mnist(split="heldout").images, classifier)
-    floor = real_floor(mnist_data().images, classifier, ref, n=500)
-    return classifier, ref, floor
-
-
 @st.cache_resource(show_spinner="Loading the pretrained generator…")
 def pretrained_generator(model: str):
     """(state_dict, config, metadata) of ``pretrained/<model>_generator.safetensors``, or None if absent."""
@@ -254,14 +235,14 @@ def controls_ui(running: bool) -> str | None:
 # ---- run lifecycle -------------------------------------------------------------------------------
 def new_run(model_cfg, train_cfg: TrainConfig, start: str, pre) -> MnistRun:
     device = pick_device()
-    data = mnist_data()
+    data = S.mnist_data()
     trainer = Trainer(ImageSampler(data.images, device), model_cfg, train_cfg, device=device)
     if pre is not None:
         start_from_generator(trainer, pre[0])
     view = MF.make_view(model_cfg, data.images, data.labels, seed=train_cfg.seed)
     build = (model_cfg, train_cfg.optimizer, train_cfg.seed, start)
     run_id = hashlib.sha1(repr((build, id(trainer))).encode()).hexdigest()[:10]
-    classifier, ref, _ = judge()  # resolved here: the scorer's thread has no Streamlit context
+    classifier, ref, _ = S.judge()  # resolved here: the scorer's thread has no Streamlit context
     scorer = MF.ScoreKeeper(lambda G: MF.score(G, view, classifier, ref))
     live = {f: getattr(train_cfg, f) for f in LIVE_FIELDS}
     return MnistRun(TrainingWorker(trainer), view, build, run_id, live, scorer)
@@ -314,7 +295,7 @@ def metrics_ui(run: MnistRun, history: dict) -> None:
 
 def scores_ui(scores: list[dict]) -> None:
     """The latest classifier report beside the same numbers for real digits (the floor)."""
-    _, _, floor = judge()
+    _, _, floor = S.judge()
     if not scores:
         st.caption("The classifier's scores appear within a few seconds.")
         return
@@ -361,26 +342,26 @@ def live_view(run: MnistRun) -> None:
     cols[0].plotly_chart(F.loss_curves(history, rev), key="mnist.losses", config=CHART_CONFIG)
     cols[1].plotly_chart(F.d_output_curves(history, rev), key="mnist.d_outputs", config=CHART_CONFIG)
     if len(scores) >= 2:
-        _, _, floor = judge()
+        _, _, floor = S.judge()
         cols = st.columns(2)
         cols[0].plotly_chart(MF.score_curves(scores, floor, rev), key="mnist.scores", config=CHART_CONFIG)
         cols[1].plotly_chart(MF.fid_curve(scores, floor, rev), key="mnist.fid", config=CHART_CONFIG)
 
 
 def data_notice_ui() -> None:
-    data = mnist_data()
+    data = S.mnist_data()
     if data.source == "embedded":
         st.info(
             f"**Data: the embedded MNIST subset** — {len(data.images):,} real training digits shipped with the app "
             "(450 per class; 500 more are held out for the scores), not the full 60,000. Full MNIST is used when "
-            f"torchvision finds it under `{MNIST_ROOT}/` (set MNIST_ROOT to change the folder).",
+            f"torchvision finds it under `{S.MNIST_ROOT}/` (set MNIST_ROOT to change the folder).",
             icon=":material/info:",
         )
         if data.notice:
             with st.expander("Why not full MNIST? (loader message)"):
                 st.caption(data.notice)
     else:
-        st.caption(f"Data: full MNIST ({len(data.images):,} training digits) from `{MNIST_ROOT}/`.")
+        st.caption(f"Data: full MNIST ({len(data.images):,} training digits) from `{S.MNIST_ROOT}/`.")
 
 
 def downloads_ui(run: MnistRun) -> None:
@@ -388,7 +369,7 @@ def downloads_ui(run: MnistRun) -> None:
 
     def generator_bytes() -> bytes:  # built at click time from the latest published weights
         G, _, step = F.snapshot_models(trainer)
-        extra = {"train": trainer.cfg.to_dict(), "dataset": mnist_data().source}
+        extra = {"train": trainer.cfg.to_dict(), "dataset": S.mnist_data().source}
         return checkpoint_bytes(G, "generator", trainer.model_cfg, step, extra)
 
     st.download_button(

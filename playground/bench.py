@@ -7,7 +7,8 @@ Cases:
 - the Trainer inside the UI's background worker, with a 5 Hz page refresh reading frames vs without;
 - 16 seeds as one vectorised sweep vs 16 separate trainers stepped in a Python loop;
 - MNIST MLP GAN and DCGAN: real images per second seen by D;
-- latent explorer: time from a slider change to the new digit's PNG (median, p95 over 60 changes).
+- latent explorer: time from a slider change to the new digit's PNG (median, p95 over 60 changes);
+- lecture load: 20 workers in one process sharing the trainer slots vs one worker alone.
 Compared cases alternate (A, B, A, B, …) and report medians, so a noisy shared machine affects both alike.
 """
 
@@ -88,6 +89,37 @@ def worker_loop(device: torch.device, seconds: float, refresh: bool) -> float:
     return rate
 
 
+def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> dict[str, float]:
+    """Steps/s of ``sessions`` background workers in one process (the app's fair-share slots, one trainer
+    per core, turns of 1 s so every session trains within the run) against one worker alone."""
+    from playground.worker import TrainerSlots, TrainingWorker, default_trainer_limit
+
+    def run(n: int, duration: float) -> list[float]:
+        slots = TrainerSlots(default_trainer_limit(), turn_seconds=1.0)
+        trainers = [Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device) for i in range(n)]
+        workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots) for t in trainers]
+        for worker in workers:
+            worker.start()
+        start = time.perf_counter()
+        time.sleep(duration)
+        counts = [t.step_count for t in trainers]
+        elapsed = time.perf_counter() - start
+        for worker in workers:
+            worker.stop()
+        return [c / elapsed for c in counts]
+
+    alone = run(1, seconds)[0]
+    many = run(sessions, max(3 * seconds, min(2 * sessions / default_trainer_limit(), 10 * seconds)))  # 2 rounds
+    return {
+        "lecture_one_alone_steps_per_s": alone,
+        "lecture_sessions": sessions,
+        "lecture_aggregate_steps_per_s": sum(many),
+        "lecture_aggregate_vs_one_alone": sum(many) / alone,
+        "lecture_slowest_session_steps_per_s": min(many),
+        "lecture_fastest_session_steps_per_s": max(many),
+    }
+
+
 def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: int = 16) -> float:
     """Seed-steps/s (G steps summed over seeds) of the default toy config for ``seeds`` seeds."""
     from playground.sweep import LoopSweep, SweepTrainer
@@ -147,6 +179,7 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
         repeats, lambda: sweep_loop(device, seconds, False), lambda: sweep_loop(device, seconds, True)
     )
     median_ms, p95_ms = latent_latency_ms()
+    lecture = lecture_load(device, seconds)
     return {
         "toy_naive_steps_per_s": n,
         "toy_trainer_steps_per_s": t,
@@ -161,6 +194,7 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
         "mnist_dcgan_images_per_s": mnist_images_per_s(device, seconds, "dcgan"),
         "latent_slider_to_png_ms_median": median_ms,
         "latent_slider_to_png_ms_p95": p95_ms,
+        **lecture,
     }
 
 
@@ -201,6 +235,11 @@ def main(argv: list[str] | None = None) -> None:
         ("MNIST DCGAN: real images/s", "mnist_dcgan_images_per_s"),
         ("latent slider → PNG, ms median", "latent_slider_to_png_ms_median"),
         ("latent slider → PNG, ms p95", "latent_slider_to_png_ms_p95"),
+        ("lecture: 1 session alone, steps/s", "lecture_one_alone_steps_per_s"),
+        ("lecture: 20 sessions, total steps/s", "lecture_aggregate_steps_per_s"),
+        ("  ratio 20 sessions / one alone", "lecture_aggregate_vs_one_alone"),
+        ("  slowest session, steps/s", "lecture_slowest_session_steps_per_s"),
+        ("  fastest session, steps/s", "lecture_fastest_session_steps_per_s"),
     ]
     for label, key in rows:
         print(f"{label:<38}{result[key]:>10.2f}")
