@@ -65,7 +65,7 @@ TOY_DEFAULTS: dict[str, object] = {
     "toy.latent_dim": _M.latent_dim,
     "toy.pack": _M.pack,
     "toy.seed": _T.seed,
-    "toy.refresh": 5,  # plot redraws per second
+    "toy.refresh": 4,  # picture redraws per second while training
     "toy.speed": "full",  # training speed cap (steps/s) or "full"
     "toy.show_dstar": False,
     "toy.show_arrows": True,
@@ -75,6 +75,8 @@ TOY_RUN = "toy.run"  # ToyRun: worker + fixed view + what the trainer was built 
 TOY_WAS_RUNNING = "toy.was_running"  # lets the live fragment notice training stopped by itself
 TOY_TIMELINE = "toy.timeline"  # snapshots the timeline slider offers (frozen at each full run)
 TOY_FRAME_CACHE = "toy.frame_cache"  # (step, show_dstar) → computed frame, so a paused page redraws free
+TOY_PICTURES = "toy.pictures"  # (run id, step, overlays) → the live view's JPEGs
+TOY_EVAL_MODELS = "toy.eval_models"  # (run id, (G, D)): eval-mode copies the frames are computed with
 
 DEFAULTS = {TOY: TOY_DEFAULTS}
 

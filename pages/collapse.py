@@ -17,9 +17,12 @@ import streamlit as st
 import app_state as S
 from playground import collapse_figures as CF
 from playground import figures as F
+from playground import mnist_figures as MF
 from playground import urlstate
 from playground.data import make_dataset
 from playground.lab import Lockstep, frame_and_metrics
+from playground.mnist_models import ImageSampler
+from playground.mnist_presets import MNIST_PAIR, MNIST_PRESETS
 from playground.presets import PRESETS, presets_for
 from playground.remedies import REMEDIES
 from playground.sweep import make_sweep, summarise
@@ -48,6 +51,8 @@ PAIR_RUN = "collapse.pair"  # PairRun: the side-by-side runs
 PAIR_WAS_RUNNING = "collapse.pair_was_running"
 SWEEP_RUN = "collapse.sweep"  # SweepRun: the multi-seed comparison
 SWEEP_WAS_RUNNING = "collapse.sweep_was_running"
+DIGITS_RUN = "collapse.digits"  # DigitPairRun: the MNIST pair
+DIGITS_WAS_RUNNING = "collapse.digits_was_running"
 S.DEFAULTS.setdefault(COLLAPSE, COLLAPSE_DEFAULTS)
 S.URL_SCHEMAS.setdefault(
     COLLAPSE,
@@ -157,6 +162,31 @@ def controls_ui(running: bool, prefix: str, step_help: str) -> str | None:
     return pressed
 
 
+def run_controls(key: str, make, step_help: str):
+    """Train / Pause / Step / Reset for the run stored under ``key`` (built by ``make`` when missing or on Reset).
+
+    Returns (run, worker) after acting on the button pressed.
+    """
+    run = st.session_state.get(key)
+    if run is None:
+        run = S.replace_run(key, make)
+    worker = S.watch(run.worker)
+    action = controls_ui(worker.running, key, step_help)
+    if action == "reset":
+        run = S.replace_run(key, make)
+        worker = S.watch(run.worker)
+    if action == "train":
+        worker.start()
+    elif action == "pause":
+        worker.pause()
+    elif action == "step":
+        worker.step_once()
+        worker.wait_idle(10.0)  # one step takes milliseconds (an MNIST pair ~0.1 s): show it in this run
+    if action in ("train", "pause", "reset"):
+        st.rerun()  # redraw the buttons' enabled state and the refresh timer for the new state
+    return run, worker
+
+
 # ---- side by side --------------------------------------------------------------------------------
 def new_pair(left: str, right: str, seed: int) -> PairRun:
     trainers, views = [], []
@@ -233,23 +263,7 @@ def describe_ui(names: tuple[str, str]) -> None:
 
 
 def side_by_side_ui(left: str, right: str, seed: int) -> None:
-    run: PairRun | None = st.session_state.get(PAIR_RUN)
-    if run is None:
-        run = S.replace_run(PAIR_RUN, lambda: new_pair(left, right, seed))
-    worker = S.watch(run.worker)
-    action = controls_ui(worker.running, "collapse.pair", "One generator step for both runs.")
-    if action == "reset":
-        run = S.replace_run(PAIR_RUN, lambda: new_pair(left, right, seed))
-        worker = S.watch(run.worker)
-    if action == "train":
-        worker.start()
-    elif action == "pause":
-        worker.pause()
-    elif action == "step":
-        worker.step_once()
-        worker.wait_idle(5.0)
-    if action in ("train", "pause", "reset"):
-        st.rerun()
+    run, worker = run_controls(PAIR_RUN, lambda: new_pair(left, right, seed), "One generator step for both runs.")
     if (left, right, seed) != run.build:
         st.warning("Presets or seed changed: press **Reset** to build the two runs with them.")
     describe_ui(run.names)
@@ -329,29 +343,84 @@ def sweep_ui(left: str, right: str) -> None:
         "Steps", 100, 20_000, step=500, key="collapse.sweep_steps", disabled=S.locked("collapse.sweep_steps"),
         help="Training pauses here; the presets' descriptions were measured at their own step count.",
     )  # fmt: skip
-    run: SweepRun | None = st.session_state.get(SWEEP_RUN)
-    if run is None:
-        run = S.replace_run(SWEEP_RUN, lambda: new_sweep((left, right), n_seeds, int(steps)))
+    make = lambda: new_sweep((left, right), n_seeds, int(steps))
+    run, worker = run_controls(SWEEP_RUN, make, "One generator step for every seed of both.")
     run.steps = int(steps)
-    worker = S.watch(run.worker)
-    action = controls_ui(worker.running, "collapse.sweep", "One generator step for every seed of both.")
-    if action == "reset":
-        run = S.replace_run(SWEEP_RUN, lambda: new_sweep((left, right), n_seeds, int(steps)))
-        worker = S.watch(run.worker)
-    if action == "train":
-        worker.start()
-    elif action == "pause":
-        worker.pause()
-    elif action == "step":
-        worker.step_once()
-        worker.wait_idle(10.0)
-    if action in ("train", "pause", "reset"):
-        st.rerun()
     if (left, right) != run.names or n_seeds != len(run.seeds):
         st.warning("Presets or seed count changed: press **Reset** (here) to sweep them.")
     st.session_state[SWEEP_WAS_RUNNING] = worker.running
     refresh = 1.0 if worker.running else None
     st.fragment(sweep_view, run_every=refresh)(run)
+
+
+# ---- MNIST: collapse on real images ---------------------------------------------------------------
+@dataclass
+class DigitPairRun:
+    worker: TrainingWorker  # steps a Lockstep of the two MNIST trainers
+    views: tuple[MF.DigitView, MF.DigitView]
+    run_id: str
+    reports: dict = field(default_factory=dict)  # run index → (step, digit report): a paused page redraws free
+
+
+def new_digit_pair(seed: int) -> DigitPairRun:
+    data = S.mnist_data()
+    trainers, views = [], []
+    for name in MNIST_PAIR:
+        preset = MNIST_PRESETS[name]
+        train = dataclasses.replace(preset.train, seed=seed)
+        trainers.append(Trainer(ImageSampler(data.images, "cpu"), preset.model, train, device="cpu"))
+        views.append(MF.make_view(preset.model, data.images, data.labels, seed=seed, rows=3))
+    run_id = hashlib.sha1(repr(("digits", seed, id(trainers[0]))).encode()).hexdigest()[:10]
+    return DigitPairRun(TrainingWorker(Lockstep(trainers)), (views[0], views[1]), run_id)
+
+
+def digit_column(run: DigitPairRun, i: int) -> None:
+    """One MNIST run: big numbers, the classifier's class histogram and a grid of samples from fixed z."""
+    trainer, view, name = run.worker.trainer.trainers[i], run.views[i], MNIST_PAIR[i]
+    G, _, step = F.snapshot_models(trainer)
+    if run.reports.get(i, (None,))[0] != step:
+        classifier, ref, _ = S.judge()
+        run.reports[i] = (step, MF.score(G, view, classifier, ref))
+    report = run.reports[i][1]
+    st.markdown(f"#### {name}")
+    st.caption(MNIST_PRESETS[name].label)
+    cols = st.columns(3)
+    cols[0].metric("digits present", f"{report['classes_present']}/10",
+                   help="Digit classes holding ≥ 2 % of 500 samples, as read by the shipped classifier.")  # fmt: skip
+    cols[1].metric("confident", f"{report['confident_fraction']:.0%}",
+                   help="Samples the classifier reads with probability > 0.9 (readable digits).")  # fmt: skip
+    cols[2].metric("step", f"{step:,}", help="Generator steps so far (both runs move in lockstep).")
+    if trainer.diverged:
+        st.error(f"This run blew up at step {trainer.step_count:,}: {trainer.diverged}. Press Reset.")
+    hist = MF.class_histogram(report["class_counts"], step, f"{run.run_id}-{i}")
+    st.plotly_chart(hist, key=f"collapse.digits.hist{i}", config=CHART_CONFIG)
+    st.image(MF.grid_png(MF.sample_images(G, view.z_grid), view.cols, scale=2), caption="G(z) for fixed z")
+
+
+def digits_view(run: DigitPairRun) -> None:
+    worker = S.watch(run.worker)
+    S.queue_notice(worker)
+    if st.session_state.get(DIGITS_WAS_RUNNING) and not worker.running:
+        st.session_state[DIGITS_WAS_RUNNING] = False
+        st.rerun()
+    cols = st.columns(2)
+    for i, col in enumerate(cols):
+        with col:
+            digit_column(run, i)
+
+
+def digits_ui(seed: int) -> None:
+    st.markdown(
+        "Collapse on real images: two MLP GANs on the embedded MNIST digits from the same seed, differing only in "
+        "their objective. The shipped digit classifier counts which digits each generator draws; a collapsing "
+        "generator piles its samples onto a few digits (tall bars), a healthy one sits near 10 % each."
+    )
+    run, worker = run_controls(DIGITS_RUN, lambda: new_digit_pair(seed), "One generator step for both runs.")
+    with st.expander("What was measured with these two settings"):
+        for name in MNIST_PAIR:
+            st.markdown(f"**{name}** — {MNIST_PRESETS[name].description}")
+    st.session_state[DIGITS_WAS_RUNNING] = worker.running
+    st.fragment(digits_view, run_every=2.0 if worker.running else None)(run)
 
 
 # ---- text ----------------------------------------------------------------------------------------
@@ -406,10 +475,14 @@ with st.sidebar:
     left, right, seed = setup_ui()
     S.share_ui(COLLAPSE)
 
-tab_pair, tab_sweep, tab_about = st.tabs(["Side by side", "Many seeds", "Protocol, remedies, papers"])
+tab_pair, tab_sweep, tab_digits, tab_about = st.tabs(
+    ["Side by side", "Many seeds", "MNIST digits", "Protocol, remedies, papers"]
+)
 with tab_pair:
     side_by_side_ui(left, right, seed)
 with tab_sweep:
     sweep_ui(left, right)
+with tab_digits:
+    digits_ui(seed)
 with tab_about:
     about_ui()

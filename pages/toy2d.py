@@ -15,6 +15,7 @@ import torch
 
 import app_state as S
 from playground import figures as F
+from playground import live_images as LI
 from playground.checkpoints import checkpoint_bytes
 from playground.data import DATASETS, DataError, Mixture, make_dataset, points_from_csv
 from playground.losses import LOSSES
@@ -284,7 +285,11 @@ def cached_frame(run: ToyRun, dstar: bool):
     cached = st.session_state.get(S.TOY_FRAME_CACHE)
     if cached and cached[0] == key:
         return cached[1], cached[2]
-    frame = F.frame_at(trainer, run.view)
+    models = st.session_state.get(S.TOY_EVAL_MODELS)
+    if not models or models[0] != run.run_id:  # eval copies of G and D, refilled with each frame's weights
+        models = (run.run_id, trainer.models_at())
+    st.session_state[S.TOY_EVAL_MODELS] = models
+    frame = F.frame_at(trainer, run.view, into=models[1])
     dstar_grid = F.optimal_d_grid(run.view, frame.fake, trainer.data) if dstar else None
     st.session_state[S.TOY_FRAME_CACHE] = (key, frame, dstar_grid)
     return frame, dstar_grid
@@ -335,6 +340,9 @@ def live_view(run: ToyRun, show_arrows: bool, show_dstar: bool) -> None:
     metrics_ui(run, frame, history)
     rev, latent_dim = run.run_id, trainer.model_cfg.latent_dim
     cols = st.columns(3 if show_dstar else 2)
+    if worker.running:  # pictures while training (cheap to redraw); interactive figures once paused
+        pictures_view(run, frame, dstar_grid, cols, show_arrows)
+        return
     surface = F.decision_surface(
         run.view,
         frame.d_grid,
@@ -349,6 +357,31 @@ def live_view(run: ToyRun, show_arrows: bool, show_dstar: bool) -> None:
         cols[1].plotly_chart(optimal.update_layout(height=PLANE_HEIGHT), key="toy.dstar", config=CHART_CONFIG)
     manifold = F.generator_manifold(run.view, frame.manifold, latent_dim, revision=rev)
     cols[-1].plotly_chart(manifold.update_layout(height=PLANE_HEIGHT), key="toy.manifold", config=CHART_CONFIG)
+
+
+def pictures_view(run: ToyRun, frame, dstar_grid, cols, show_arrows: bool) -> None:
+    """The live view's planes as images: the browser swaps a picture instead of rebuilding a plotly chart."""
+    view, latent_dim = run.view, run.worker.trainer.model_cfg.latent_dim
+    key = (run.run_id, frame.step, show_arrows, dstar_grid is not None)
+    cached = st.session_state.get(S.TOY_PICTURES)
+    if not cached or cached[0] != key:  # a queued or slowed run redraws the same step: reuse its pictures
+        surface = LI.surface_image(view, frame.d_grid, frame.fake, frame.grad if show_arrows else None)
+        dstar = LI.surface_image(view, dstar_grid, frame.fake) if dstar_grid is not None else None
+        cached = (key, surface, dstar, LI.manifold_image(view, frame.manifold))
+        st.session_state[S.TOY_PICTURES] = cached
+    _, surface, dstar, manifold = cached
+    cols[0].markdown(f"**Discriminator D(x) at step {frame.step:,}**")
+    cols[0].image(surface)
+    if dstar is not None:
+        cols[1].markdown("**Optimal D\\* for this G**")
+        cols[1].image(dstar)
+    title = "Generator: latent grid warped by G" if latent_dim <= 2 else "Generator: slice z₁, z₂ (others 0) through G"
+    cols[-1].markdown(f"**{title}**")
+    cols[-1].image(manifold)
+    st.caption(
+        "Live pictures while training: red = D says real, blue = D says fake, dark line: D = ½; green: real data, "
+        "orange: fakes, arrows: ∇ₓD(G(z)). Pause for the interactive charts (hover, zoom)."
+    )
 
 
 def curves_view(run: ToyRun) -> None:

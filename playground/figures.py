@@ -137,18 +137,21 @@ def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0) -> Fram
     )
 
 
-def snapshot_models(trainer, snap=None) -> tuple[nn.Module, nn.Module, int]:
+def snapshot_models(trainer, snap=None, into=None) -> tuple[nn.Module, nn.Module, int]:
     """``trainer.models_at`` plus the step of the snapshot (default: the latest published)."""
     if snap is None:
         with trainer.lock:
             snap = trainer.published
-    G, D = trainer.models_at(snap)
+    G, D = trainer.models_at(snap, into)
     return G, D, snap.step
 
 
-def frame_at(trainer, view: View, snap=None) -> Frame:
-    """The frame of a snapshot (default: the latest published weights), safe beside a training thread."""
-    G, D, step = snapshot_models(trainer, snap)
+def frame_at(trainer, view: View, snap=None, into=None) -> Frame:
+    """The frame of a snapshot (default: the latest published weights), safe beside a training thread.
+
+    ``into``: a (G, D) pair from an earlier call to reuse, for a page that draws frames several times a second.
+    """
+    G, D, step = snapshot_models(trainer, snap, into)
     return compute_frame(G, D, view, step)
 
 

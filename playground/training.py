@@ -318,15 +318,18 @@ class Trainer:
             if len(self.snapshots) > self.cfg.max_snapshots:
                 self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
 
-    def models_at(self, snap: Snapshot | None = None) -> tuple[nn.Module, nn.Module]:
+    def models_at(
+        self, snap: Snapshot | None = None, into: tuple[nn.Module, nn.Module] | None = None
+    ) -> tuple[nn.Module, nn.Module]:
         """Eval-mode CPU copies of G and D with a snapshot's weights (default: the latest published).
 
-        Builds fresh networks from the config, so it never reads the live ones a worker is updating.
+        Builds fresh networks from the config (or loads into ``into``, a pair an earlier call returned:
+        building costs more than drawing a frame), so it never reads the live ones a worker is updating.
         """
         if snap is None:
             with self.lock:
                 snap = self.published
-        g, d = self.model_cfg.build_generator(), self.model_cfg.build_discriminator()
+        g, d = into or (self.model_cfg.build_generator(), self.model_cfg.build_discriminator())
         g.load_state_dict(snap.generator)
         d.load_state_dict(snap.discriminator)
         return g.eval().requires_grad_(False), d.eval().requires_grad_(False)

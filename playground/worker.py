@@ -11,8 +11,9 @@ session went away) unless a heartbeat arrives in between (a reconnect after a ne
 Fair sharing: continuous training needs one of the process-wide ``SLOTS`` (``TrainerSlots``), at most
 ``PLAYGROUND_MAX_TRAINERS`` at once (default: one per CPU core, each trainer on one torch thread). Others
 wait first-come first-served and can show their queue position; a trainer that has held its slot for
-``turn_seconds`` while others wait goes to the back of the queue. Queued sessions do not advance, but
-the ones that train do so at full speed, instead of everyone crawling. Explicit single steps
+``turn_seconds`` (``PLAYGROUND_TURN_SECONDS``, default 60) while others wait goes to the back of the
+queue. Queued sessions do not advance, but the ones that train do so at full speed, instead of everyone
+crawling. Explicit single steps
 (``step_once``) skip the queue: they take milliseconds and are paced by a person clicking.
 """
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
 
-LIMIT_ENV = "PLAYGROUND_MAX_TRAINERS"
+LIMIT_ENV, TURN_ENV = "PLAYGROUND_MAX_TRAINERS", "PLAYGROUND_TURN_SECONDS"
 
 
 def default_trainer_limit() -> int:
@@ -105,7 +106,21 @@ class TrainerSlots:
             return len(self._holders), len(self._queue)
 
 
-SLOTS = TrainerSlots(default_trainer_limit())  # shared by every worker in this process (all sessions)
+def default_turn_seconds() -> float:
+    """``$PLAYGROUND_TURN_SECONDS`` if set (how long one session trains while others wait), else 60 s."""
+    value = os.environ.get(TURN_ENV, "").strip()
+    try:
+        seconds = float(value) if value else 60.0
+    except ValueError:
+        seconds = 0.0
+    if not seconds >= 0.5:
+        log.warning("ignoring %s=%r: expected seconds ≥ 0.5", TURN_ENV, value)
+        return 60.0
+    return seconds
+
+
+# shared by every worker in this process (all sessions)
+SLOTS = TrainerSlots(default_trainer_limit(), default_turn_seconds())
 
 
 def snapshot_cap(trainer, budget_bytes: int = 32 * 2**20, lo: int = 8, hi: int = 60) -> int:
@@ -134,7 +149,7 @@ class TrainingWorker:
         trainer: Steppable,
         chunk_seconds: float = 0.05,  # short chunks: commands and fresh weights within ~50 ms
         heartbeat_timeout: float | None = 120.0,  # generous: hidden browser tabs throttle their timers
-        grace: float = 10.0,  # after release(): wait this long for a reconnect before stopping
+        grace: float = 30.0,  # after release(): wait this long for a reconnect (= disconnectedSessionTTL)
         threads: int = 1,  # tiny MLPs run fastest on one intra-op thread
         max_steps_per_s: float | None = None,  # a lecture can slow training down to watch it
         idle_timeout: float | None = 300.0,  # a paused worker's thread ends after this (Train restarts it)

@@ -63,6 +63,6 @@ def test_train_pause_reset_and_tab_close(streamlit_server, page):
     names = re.findall(r"(gan-worker-\d+) started", log)
     assert names, log[-2000:]
     page.close()  # the session disconnects: the session-scoped guard releases its worker
-    assert wait_until(lambda: f"{names[-1]} stopped: session closed" in streamlit_server.log(), timeout=30), (
+    assert wait_until(lambda: f"{names[-1]} stopped: session closed" in streamlit_server.log(), timeout=60), (
         streamlit_server.log()[-2000:]
     )

@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "collapse.py")
-RUNS = ("collapse.pair", "collapse.sweep")
+RUNS = ("collapse.pair", "collapse.sweep", "collapse.digits")
 
 
 def _button(at: AppTest, key: str):
@@ -67,3 +67,17 @@ def test_sweep_step_trains_every_seed_of_both_configurations(app):
     assert [s.step_count for s in run.worker.trainer.trainers] == [1, 1]
     assert run.seeds == [0, 1]
     assert any("per seed (modes)" in df.value.columns for df in app.dataframe)
+
+
+def test_mnist_tab_judges_both_digit_runs_and_step_moves_them_together(app):
+    app.run()
+    assert not app.exception
+    present = _metrics(app, "digits present")
+    assert len(present) == 2 and all(p.endswith("/10") for p in present)
+    assert present[0] == present[1]  # step 0: both generators start from the same weights (same seed)
+    _button(app, "collapse.digits.step").click().run()
+    assert not app.exception
+    trainers = app.session_state["collapse.digits"].worker.trainer.trainers
+    assert [t.step_count for t in trainers] == [1, 1]
+    assert [t.cfg.loss for t in trainers] == ["nonsat", "wgan-gp"]  # only the objective differs
+    assert any("Digits G draws at step 1" in (c.proto.spec or "") for c in app.get("plotly_chart"))

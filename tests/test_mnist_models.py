@@ -10,8 +10,10 @@ from playground.losses import LOSSES, gradient_penalty
 from playground.mnist import embedded_mnist
 from playground.mnist_models import (
     DCGANConfig,
+    FoldConvTranspose2d,
     ImageSampler,
     MnistMLPConfig,
+    UnfoldConv2d,
     recalibrate_batch_norm,
     start_from_generator,
 )
@@ -59,6 +61,34 @@ def test_dcgan_generator_batch_norm_can_be_switched_off():
 def test_invalid_dcgan_config_is_refused(bad):
     with pytest.raises(ValueError):
         DCGANConfig(**bad)
+
+
+@pytest.mark.parametrize(
+    ("fast", "reference", "shape"),
+    [
+        (FoldConvTranspose2d, torch.nn.ConvTranspose2d, (4, 32, 14, 14)),
+        (FoldConvTranspose2d, torch.nn.ConvTranspose2d, (3, 8, 7, 7)),
+        (UnfoldConv2d, torch.nn.Conv2d, (4, 1, 28, 28)),
+        (UnfoldConv2d, torch.nn.Conv2d, (3, 8, 14, 14)),
+    ],
+)
+def test_fast_layers_compute_what_the_torch_layers_compute_values_and_gradients(fast, reference, shape):
+    cin = shape[1]
+    cout = 1 if fast is FoldConvTranspose2d and cin == 32 else (32 if cin == 1 else 6)
+    torch.manual_seed(0)
+    ref = reference(cin, cout, 4, stride=2, padding=1)
+    mine = fast(cin, cout, 4, stride=2, padding=1)
+    mine.load_state_dict(ref.state_dict())  # same parameters, same state_dict keys
+    x = torch.randn(shape)
+    xa, xb = x.clone().requires_grad_(True), x.clone().requires_grad_(True)
+    ya, yb = ref(xa), mine(xb)
+    torch.testing.assert_close(yb, ya, rtol=1e-5, atol=1e-5)
+    g = torch.randn_like(ya)
+    ya.backward(g)
+    yb.backward(g)
+    torch.testing.assert_close(xb.grad, xa.grad, rtol=1e-5, atol=1e-5)
+    torch.testing.assert_close(mine.weight.grad, ref.weight.grad, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(mine.bias.grad, ref.bias.grad, rtol=1e-4, atol=1e-4)
 
 
 def test_building_a_network_twice_gives_identical_weights_including_convolutions():

@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parent.parent
-RUNS = ("mnist.run", "theory.run", "theory.race", "collapse.pair", "collapse.sweep")
+RUNS = ("mnist.run", "theory.run", "theory.race", "collapse.pair", "collapse.sweep", "collapse.digits")
 
 
 def open_page(name: str, **params) -> AppTest:
@@ -38,8 +38,8 @@ def by_key(at: AppTest, key: str):
 
 # name, link parameters, the widget values they must produce
 LINKS = [
-    ("mnist", {"model": "mlp", "loss": "hinge", "lr_d": "0.001", "k": "3", "batch_size": "32", "seed": "7"},
-     {"mnist.model": "mlp", "mnist.loss": "hinge", "mnist.lr_d": 1e-3, "mnist.k": 3, "mnist.batch_size": 32,
+    ("mnist", {"model": "mlp", "loss": "hinge", "lr_d": "0.001", "k": "3", "batch_size": "128", "seed": "7"},
+     {"mnist.model": "mlp", "mnist.loss": "hinge", "mnist.lr_d": 1e-3, "mnist.k": 3, "mnist.batch_size": 128,
       "mnist.seed": 7}),
     ("theory", {"data": "custom", "custom": "0.5, 2, 0.3; 0.5, 4, 0.3", "lr": "0.005", "k": "2", "prior": "normal"},
      {"theory.data": "custom", "theory.custom": "0.5, 2, 0.3; 0.5, 4, 0.3", "theory.lr": 5e-3, "theory.k": 2,

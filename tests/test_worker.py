@@ -8,7 +8,15 @@ import torch
 from playground.data import make_dataset
 from playground.models import ModelConfig
 from playground.training import TrainConfig, Trainer
-from playground.worker import LIMIT_ENV, TrainerSlots, TrainingWorker, default_trainer_limit, snapshot_cap
+from playground.worker import (
+    LIMIT_ENV,
+    TURN_ENV,
+    TrainerSlots,
+    TrainingWorker,
+    default_trainer_limit,
+    default_turn_seconds,
+    snapshot_cap,
+)
 
 
 def small_trainer() -> Trainer:
@@ -207,6 +215,12 @@ def test_trainer_limit_comes_from_the_environment_or_the_core_count(monkeypatch,
     monkeypatch.setenv(LIMIT_ENV, value)
     cores = len(os.sched_getaffinity(0))
     assert default_trainer_limit() == (expected if expected is not None else cores)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0.5", 0.5), ("0.1", 60.0), ("soon", 60.0), ("", 60.0)])
+def test_turn_length_comes_from_the_environment_else_a_minute(monkeypatch, value, expected):
+    monkeypatch.setenv(TURN_ENV, value)
+    assert default_turn_seconds() == expected
 
 
 def test_snapshot_cap_keeps_big_networks_within_the_memory_budget():
