@@ -16,6 +16,7 @@ the current experiment, and records which widgets a ``lock=1`` link locks (``loc
 
 from __future__ import annotations
 
+import base64
 import os
 import threading
 from collections.abc import Callable
@@ -202,6 +203,15 @@ def queue_notice(worker: TrainingWorker) -> None:
             "as soon as one pauses or has had its turn. Nothing is lost.",
             icon=":material/hourglass_top:",
         )
+
+
+def image_url(data: bytes, mime: str) -> str:
+    """A picture as a data: URL for ``st.image``: it travels inside the page update, not as a media file.
+
+    Streamlit's media files can vanish while a fragment redraws the same picture (a broken-image icon was
+    seen in place of the MNIST page's constant row of real digits), and each one costs an extra request.
+    """
+    return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
 
 
 # ---- shared read-only resources (one copy per server) -------------------------------------------------------

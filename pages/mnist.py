@@ -334,7 +334,7 @@ def live_view(run: MnistRun) -> None:
                     "so each cell shows one z's digit sharpening over training")  # fmt: skip
         st.image(run.grid[1], width="stretch")
         st.markdown("**Real digits** from the training set, one of each class, for comparison")
-        st.image(MF.grid_png(run.view.real, run.view.cols), width="stretch")
+        st.image(S.image_url(MF.grid_png(run.view.real, run.view.cols), "image/png"), width="stretch")
     scores = run.scorer.copy()
     with right:
         scores_ui(scores)

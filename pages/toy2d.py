@@ -365,9 +365,10 @@ def pictures_view(run: ToyRun, frame, dstar_grid, cols, show_arrows: bool) -> No
     key = (run.run_id, frame.step, show_arrows, dstar_grid is not None)
     cached = st.session_state.get(S.TOY_PICTURES)
     if not cached or cached[0] != key:  # a queued or slowed run redraws the same step: reuse its pictures
-        surface = LI.surface_image(view, frame.d_grid, frame.fake, frame.grad if show_arrows else None)
-        dstar = LI.surface_image(view, dstar_grid, frame.fake) if dstar_grid is not None else None
-        cached = (key, surface, dstar, LI.manifold_image(view, frame.manifold))
+        jpeg = lambda data: S.image_url(data, "image/jpeg")
+        surface = jpeg(LI.surface_image(view, frame.d_grid, frame.fake, frame.grad if show_arrows else None))
+        dstar = jpeg(LI.surface_image(view, dstar_grid, frame.fake)) if dstar_grid is not None else None
+        cached = (key, surface, dstar, jpeg(LI.manifold_image(view, frame.manifold)))
         st.session_state[S.TOY_PICTURES] = cached
     _, surface, dstar, manifold = cached
     cols[0].markdown(f"**Discriminator D(x) at step {frame.step:,}**")
