@@ -191,6 +191,29 @@ def share_ui(page: str) -> None:
         st.caption("Copy with the button at the right of the link. Opening it restores these settings exactly.")
 
 
+# ---- run controls ---------------------------------------------------------------------------------------
+STEP_HELP = "One generator step (after its k discriminator steps)."
+
+
+def run_buttons(
+    cols, running: bool, train_help: str, prefix: str | None = None, step_help: str = STEP_HELP
+) -> str | None:
+    """Train / Pause / Step / Reset in the first four of ``cols`` (keys ``prefix.train`` …); returns the one pressed."""
+    key = (lambda name: f"{prefix}.{name}") if prefix else (lambda name: None)
+    pressed = None
+    if cols[0].button("Train", key=key("train"), type="primary", disabled=running, width="stretch", help=train_help):
+        pressed = "train"
+    if cols[1].button("Pause", key=key("pause"), disabled=not running, width="stretch",
+                      help="Stop training; nothing is lost."):  # fmt: skip
+        pressed = "pause"
+    if cols[2].button("Step", key=key("step"), width="stretch", help=step_help):
+        pressed = "step"
+    if cols[3].button("Reset", key=key("reset"), width="stretch",
+                      help="New networks from the current settings (step 0)."):  # fmt: skip
+        pressed = "reset"
+    return pressed
+
+
 # ---- fair sharing of the CPU ---------------------------------------------------------------------------------
 def queue_notice(worker: TrainingWorker) -> None:
     """While ``worker`` waits for a free trainer slot, say so (call in the page's live fragment)."""

@@ -147,19 +147,7 @@ def setup_ui() -> tuple[str, str, int]:
 
 def controls_ui(running: bool, prefix: str, step_help: str) -> str | None:
     cols = st.columns([1, 1, 1, 1, 4])
-    pressed = None
-    if cols[0].button("Train", key=f"{prefix}.train", type="primary", disabled=running, width="stretch",
-                      help="Train in the background; the plots update live."):  # fmt: skip
-        pressed = "train"
-    if cols[1].button("Pause", key=f"{prefix}.pause", disabled=not running, width="stretch",
-                      help="Stop training; nothing is lost."):  # fmt: skip
-        pressed = "pause"
-    if cols[2].button("Step", key=f"{prefix}.step", width="stretch", help=step_help):
-        pressed = "step"
-    if cols[3].button("Reset", key=f"{prefix}.reset", width="stretch",
-                      help="New networks from the current settings (step 0)."):  # fmt: skip
-        pressed = "reset"
-    return pressed
+    return S.run_buttons(cols, running, "Train in the background; the plots update live.", prefix, step_help)
 
 
 def run_controls(key: str, make, step_help: str):

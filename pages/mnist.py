@@ -218,16 +218,7 @@ def latent_ui(model: str, pre) -> object:
 
 def controls_ui(running: bool) -> str | None:
     cols = st.columns([1, 1, 1, 1, 3])
-    pressed = None
-    if cols[0].button("Train", type="primary", disabled=running, width="stretch",
-                      help="Train continuously in the background; the pictures update live."):  # fmt: skip
-        pressed = "train"
-    if cols[1].button("Pause", disabled=not running, width="stretch", help="Stop training; nothing is lost."):
-        pressed = "pause"
-    if cols[2].button("Step", width="stretch", help="One generator step (after its k discriminator steps)."):
-        pressed = "step"
-    if cols[3].button("Reset", width="stretch", help="New networks from the current settings (step 0)."):
-        pressed = "reset"
+    pressed = S.run_buttons(cols, running, "Train continuously in the background; the pictures update live.")
     with cols[4]:
         st.select_slider(
             "Picture refresh (per s)", REFRESH_RATES, key="mnist.refresh", disabled=S.locked("mnist.refresh"),

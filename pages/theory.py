@@ -174,15 +174,7 @@ def settings_ui():
 
 def controls_ui(running: bool) -> str | None:
     cols = st.columns([1, 1, 1, 1, 4])
-    pressed = None
-    if cols[0].button("Train", type="primary", disabled=running, width="stretch", help="Train live; plots update."):
-        pressed = "train"
-    if cols[1].button("Pause", disabled=not running, width="stretch", help="Stop training; nothing is lost."):
-        pressed = "pause"
-    if cols[2].button("Step", width="stretch", help="One generator step (after its k discriminator steps)."):
-        pressed = "step"
-    if cols[3].button("Reset", width="stretch", help="New networks from the sidebar's settings (step 0)."):
-        pressed = "reset"
+    pressed = S.run_buttons(cols, running, "Train live; plots update.")
     cols[4].select_slider(
         "Speed (steps/s)",
         SPEEDS,

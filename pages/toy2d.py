@@ -201,23 +201,9 @@ def training_ui() -> TrainConfig:
 
 
 def controls_ui(running: bool) -> str | None:
-    """The four buttons; returns the one pressed."""
+    """The run buttons (app_state.run_buttons), speed and refresh; returns the button pressed."""
     cols = st.columns([1, 1, 1, 1, 3, 3])
-    pressed = None
-    if cols[0].button(
-        "Train",
-        type="primary",
-        disabled=running,
-        width="stretch",
-        help="Train continuously in the background; plots update live.",
-    ):
-        pressed = "train"
-    if cols[1].button("Pause", disabled=not running, width="stretch", help="Stop training; nothing is lost."):
-        pressed = "pause"
-    if cols[2].button("Step", width="stretch", help="One generator step (after its k discriminator steps)."):
-        pressed = "step"
-    if cols[3].button("Reset", width="stretch", help="New networks from the current settings (step 0)."):
-        pressed = "reset"
+    pressed = S.run_buttons(cols, running, "Train continuously in the background; plots update live.")
     with cols[4]:
         st.select_slider(
             "Speed (steps/s)",
