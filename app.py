@@ -10,8 +10,10 @@ import streamlit as st
 import app_state
 import playground
 from playground.device import pick_device
+from playground.worker import limit_malloc_arenas
 
 ROOT = Path(__file__).parent
+limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves
 
 _log = logging.getLogger("playground")  # worker start/stop lines go to the server log
 if not _log.handlers:

@@ -17,24 +17,31 @@ the current experiment, and records which widgets a ``lock=1`` link locks (``loc
 from __future__ import annotations
 
 import base64
+import contextlib
 import os
 import threading
+import weakref
 from collections.abc import Callable
 from dataclasses import replace
 from urllib.parse import urlencode
 
 import streamlit as st
+from streamlit import runtime
+from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from playground import figures as F
 from playground import urlstate
+from playground.checkpoints import checkpoint_bytes
 from playground.classifier import load_classifier
 from playground.data import DATASETS
 from playground.image_metrics import real_floor, reference_stats
+from playground.live_images import curves_image
 from playground.losses import LOSSES
 from playground.mnist import load_mnist
 from playground.models import ACTIVATIONS
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.training import OPTIMIZERS
-from playground.worker import TrainingWorker
+from playground.worker import JANITOR, TrainingWorker
 
 _M, _T = PRESETS[DEFAULT_PRESET].model, PRESETS[DEFAULT_PRESET].train  # the page starts from the default preset
 
@@ -73,7 +80,7 @@ TOY_DEFAULTS: dict[str, object] = {
 }
 # non-widget state of the toy page
 TOY_RUN = "toy.run"  # ToyRun: worker + fixed view + what the trainer was built with
-TOY_WAS_RUNNING = "toy.was_running"  # lets the live fragment notice training stopped by itself
+TOY_LIVE_STATE = "toy.live_state"  # lets the live fragment notice training stopped or got its slot
 TOY_TIMELINE = "toy.timeline"  # snapshots the timeline slider offers (frozen at each full run)
 TOY_FRAME_CACHE = "toy.frame_cache"  # (step, show_dstar) → computed frame, so a paused page redraws free
 TOY_PICTURES = "toy.pictures"  # (run id, step, overlays) → the live view's JPEGs
@@ -228,6 +235,43 @@ def queue_notice(worker: TrainingWorker) -> None:
         )
 
 
+QUEUED_REFRESH = 2.0  # seconds between polls of the queue while a session waits for a trainer
+
+
+def live_state(worker: TrainingWorker) -> str:
+    """'training', 'queued' (waiting for a slot) or 'idle': what the page's controls and timer depend on."""
+    if worker.queue_position is not None:
+        return "queued"
+    return "training" if worker.running else "idle"
+
+
+def live_timer(key: str, worker: TrainingWorker, seconds: float | None) -> float | None:
+    """For the full page run: the live fragment's ``run_every``, and the worker's state remembered under ``key``.
+
+    ``seconds`` while training, None when idle, and None while queued: the live view is then drawn once, and a
+    small fragment placed here polls the queue every ``QUEUED_REFRESH`` s instead (its place in the queue, the
+    heartbeat, a full rerun when the turn comes). Waiting sessions then send no pictures: in the 20-session
+    load test, 18 queued pages re-sending theirs every second starved the server until browsers disconnected.
+    """
+    state = st.session_state[key] = live_state(worker)
+    if state == "queued":
+        st.fragment(_queue_poll, run_every=QUEUED_REFRESH)(key, worker)
+    return seconds if state == "training" else None
+
+
+def _queue_poll(key: str, worker: TrainingWorker) -> None:
+    watch(worker)
+    queue_notice(worker)
+    rerun_on_change(key, worker)
+
+
+def rerun_on_change(key: str, worker: TrainingWorker) -> None:
+    """For the live fragment: a full rerun when the state changed since the page was drawn (training stopped
+    by itself, diverged, or the run got or lost its trainer slot), so controls and timer follow it."""
+    if key in st.session_state and st.session_state[key] != live_state(worker):
+        st.rerun()
+
+
 def image_url(data: bytes, mime: str) -> str:
     """A picture as a data: URL for ``st.image``: it travels inside the page update, not as a media file.
 
@@ -235,6 +279,55 @@ def image_url(data: bytes, mime: str) -> str:
     seen in place of the MNIST page's constant row of real digits), and each one costs an extra request.
     """
     return f"data:{mime};base64,{base64.b64encode(data).decode('ascii')}"
+
+
+def curve_charts(cols, history: dict, specs: tuple[F.Curves, ...], running: bool, revision: str, page: str) -> None:
+    """One chart per column: PNG pictures while training, interactive plotly charts once paused.
+
+    Streamlit gives a plotly chart a new identity whenever its data change, so the browser rebuilds it on
+    every redraw: in headless Chromium the three curve charts of the toy page took more than half of the
+    page's JavaScript time (profiled), on the same cores training needs when the browser runs beside it.
+    """
+    for i, (col, spec) in enumerate(zip(cols, specs, strict=True)):
+        if running:
+            col.image(image_url(curves_image(history, spec), "image/png"))
+        else:
+            fig = F.curves_figure(history, spec, revision)
+            col.plotly_chart(fig, key=f"{page}.curves{i}", config={"displaylogo": False})
+
+
+def weights_download(trainer, kind: str, extra: dict) -> Callable[[], bytes]:
+    """A download button's data: the trainer's latest published G or D as a checkpoint, built on click.
+
+    Holds the trainer weakly and lives here, not in a page: Streamlit keeps a deferred download's callable after
+    its session has expired, and a page's function (through the page's globals) or a strong reference then kept
+    that session's whole run alive (found with ``gc.get_referrers`` after the load test).
+    """
+    ref = weakref.ref(trainer)
+
+    def data() -> bytes:
+        t = ref()
+        if t is None:
+            return b""
+        G, D, step = F.snapshot_models(t)
+        net = G if kind == "generator" else D
+        return checkpoint_bytes(net, kind, t.model_cfg, step, {"train": t.cfg.to_dict(), **extra})
+
+    return data
+
+
+def history_download(trainer) -> Callable[[], str]:
+    """A download button's data: the trainer's history as CSV, built on click (weakly held, as above)."""
+    ref = weakref.ref(trainer)
+
+    def data() -> str:
+        t = ref()
+        if t is None:
+            return ""
+        with t.lock:
+            return t.history.to_csv()
+
+    return data
 
 
 # ---- shared read-only resources (one copy per server) -------------------------------------------------------
@@ -281,8 +374,36 @@ def session_guard() -> SessionGuard:
     return SessionGuard()
 
 
+def _session_connected() -> bool:
+    """False when this run's browser has just gone: a fragment run can race the disconnect, and a heartbeat
+    from it would cancel the release the disconnect just sent (seen once in the 20-session load test: that
+    worker only stopped when the session expired, after more than 60 s). A reconnect reruns the page."""
+    ctx = get_script_run_ctx()
+    if ctx is None or not runtime.exists():
+        return True  # AppTest and bare script runs have no server sessions
+    return runtime.get_instance().is_active_session(ctx.session_id)
+
+
+def _drop_expired_sessions() -> None:
+    """Make Streamlit forget sessions whose reconnect time (``disconnectedSessionTTL``) is over.
+
+    Its store of disconnected sessions (a cachetools ``TTLCache``) evicts them only when another session
+    connects, so a room that has left kept all its sessions' memory until the next student arrived (seen in
+    the load test: 20 workers still referenced after every tab had closed). This reaches a private attribute;
+    should a Streamlit release rename it, nothing happens and the memory comes back at the next connection.
+    """
+    with contextlib.suppress(Exception):
+        runtime.get_instance()._session_mgr._session_storage._cache.expire()
+
+
+if _drop_expired_sessions not in JANITOR.hooks:  # runs before each clean-up after sessions ended
+    JANITOR.hooks.append(_drop_expired_sessions)
+
+
 def watch(worker: TrainingWorker) -> TrainingWorker:
     """Register a worker with this session's guard and stamp its heartbeat; call on every page run."""
+    if not _session_connected():
+        return worker
     session_guard().watch(worker)
     worker.heartbeat()
     return worker

@@ -48,11 +48,11 @@ COLLAPSE_DEFAULTS: dict[str, object] = {
     "collapse.sweep_steps": PRESETS["collapse-ring8"].steps,
 }
 PAIR_RUN = "collapse.pair"  # PairRun: the side-by-side runs
-PAIR_WAS_RUNNING = "collapse.pair_was_running"
+PAIR_LIVE_STATE = "collapse.pair_live_state"
 SWEEP_RUN = "collapse.sweep"  # SweepRun: the multi-seed comparison
-SWEEP_WAS_RUNNING = "collapse.sweep_was_running"
+SWEEP_LIVE_STATE = "collapse.sweep_live_state"
 DIGITS_RUN = "collapse.digits"  # DigitPairRun: the MNIST pair
-DIGITS_WAS_RUNNING = "collapse.digits_was_running"
+DIGITS_LIVE_STATE = "collapse.digits_live_state"
 S.DEFAULTS.setdefault(COLLAPSE, COLLAPSE_DEFAULTS)
 S.URL_SCHEMAS.setdefault(
     COLLAPSE,
@@ -217,23 +217,13 @@ def run_column(run: PairRun, i: int) -> None:
     st.plotly_chart(surface.update_layout(height=PLANE_HEIGHT), key=f"collapse.surface{i}", config=CHART_CONFIG)
 
 
-def queue_ui(worker: TrainingWorker) -> None:
-    position = worker.queue_position
-    if position:
-        st.info(f"Waiting for a free training slot: number {position} in the queue (the CPU is shared).")
-
-
 def pair_view(run: PairRun) -> None:
     """Redrawn by itself while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
-    S.queue_notice(worker)
     if run.stop_at is not None and worker.trainer.step_count >= run.stop_at:
         run.stop_at = None  # once: Train afterwards keeps going
         worker.pause()
-    if st.session_state.get(PAIR_WAS_RUNNING) and not worker.running:
-        st.session_state[PAIR_WAS_RUNNING] = False
-        st.rerun()  # stopped by itself (preset's step count reached, or diverged): redraw the controls
-    queue_ui(worker)
+    S.rerun_on_change(PAIR_LIVE_STATE, worker)  # e.g. stopped at the preset's step count, or diverged
     st.caption(f"Step **{worker.trainer.step_count:,}** · {worker.steps_per_s():.0f} steps/s for both runs together")
     cols = st.columns(2, gap="large")
     for i in range(2):
@@ -255,8 +245,7 @@ def side_by_side_ui(left: str, right: str, seed: int) -> None:
     if (left, right, seed) != run.build:
         st.warning("Presets or seed changed: press **Reset** to build the two runs with them.")
     describe_ui(run.names)
-    st.session_state[PAIR_WAS_RUNNING] = worker.running
-    refresh = 1.0 / st.session_state["collapse.refresh"] if worker.running else None
+    refresh = S.live_timer(PAIR_LIVE_STATE, worker, 1.0 / st.session_state["collapse.refresh"])
     st.fragment(pair_view, run_every=refresh)(run)
 
 
@@ -282,13 +271,9 @@ def sweep_results(run: SweepRun) -> dict[str, list[dict]]:
 
 def sweep_view(run: SweepRun) -> None:
     worker = S.watch(run.worker)
-    S.queue_notice(worker)
     if worker.running and worker.trainer.step_count >= run.steps:
         worker.pause()
-    if st.session_state.get(SWEEP_WAS_RUNNING) and not worker.running:
-        st.session_state[SWEEP_WAS_RUNNING] = False
-        st.rerun()
-    queue_ui(worker)
+    S.rerun_on_change(SWEEP_LIVE_STATE, worker)
     results = sweep_results(run)
     step = worker.trainer.step_count
     st.caption(f"Step **{step:,}** of {run.steps:,} · {len(run.seeds)} seeds per configuration · "
@@ -336,8 +321,7 @@ def sweep_ui(left: str, right: str) -> None:
     run.steps = int(steps)
     if (left, right) != run.names or n_seeds != len(run.seeds):
         st.warning("Presets or seed count changed: press **Reset** (here) to sweep them.")
-    st.session_state[SWEEP_WAS_RUNNING] = worker.running
-    refresh = 1.0 if worker.running else None
+    refresh = S.live_timer(SWEEP_LIVE_STATE, worker, 1.0)
     st.fragment(sweep_view, run_every=refresh)(run)
 
 
@@ -387,10 +371,7 @@ def digit_column(run: DigitPairRun, i: int) -> None:
 
 def digits_view(run: DigitPairRun) -> None:
     worker = S.watch(run.worker)
-    S.queue_notice(worker)
-    if st.session_state.get(DIGITS_WAS_RUNNING) and not worker.running:
-        st.session_state[DIGITS_WAS_RUNNING] = False
-        st.rerun()
+    S.rerun_on_change(DIGITS_LIVE_STATE, worker)
     cols = st.columns(2)
     for i, col in enumerate(cols):
         with col:
@@ -407,8 +388,7 @@ def digits_ui(seed: int) -> None:
     with st.expander("What was measured with these two settings"):
         for name in MNIST_PAIR:
             st.markdown(f"**{name}** — {MNIST_PRESETS[name].description}")
-    st.session_state[DIGITS_WAS_RUNNING] = worker.running
-    st.fragment(digits_view, run_every=2.0 if worker.running else None)(run)
+    st.fragment(digits_view, run_every=S.live_timer(DIGITS_LIVE_STATE, worker, 2.0))(run)
 
 
 # ---- text ----------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import app_state as S
 from playground import figures as F
 from playground import mnist_figures as MF
 from playground import urlstate
-from playground.checkpoints import CheckpointError, checkpoint_bytes, read_checkpoint
+from playground.checkpoints import CheckpointError, read_checkpoint
 from playground.device import pick_device
 from playground.losses import LOSSES
 from playground.mnist_models import MNIST_MODELS, ImageSampler, start_from_generator
@@ -63,7 +63,7 @@ MNIST_DEFAULTS: dict[str, object] = {
     "mnist.refresh": 1,  # redraws per second while training
 }
 MNIST_RUN = "mnist.run"  # MnistRun: worker + fixed view + scores
-MNIST_WAS_RUNNING = "mnist.was_running"
+MNIST_LIVE_STATE = "mnist.live_state"
 S.DEFAULTS.setdefault(MNIST, MNIST_DEFAULTS)
 S.URL_SCHEMAS.setdefault(
     MNIST,
@@ -310,11 +310,8 @@ def scores_ui(scores: list[dict]) -> None:
 def live_view(run: MnistRun) -> None:
     """Redrawn by itself while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
-    S.queue_notice(worker)
     trainer = worker.trainer
-    if st.session_state.get(MNIST_WAS_RUNNING) and not worker.running:
-        st.session_state[MNIST_WAS_RUNNING] = False
-        st.rerun()  # training stopped by itself (diverged): redraw the controls and stop the timer
+    S.rerun_on_change(MNIST_LIVE_STATE, worker)
     refresh_pictures(run, worker.running)
     with trainer.lock:
         history = trainer.history.copy()
@@ -333,9 +330,7 @@ def live_view(run: MnistRun) -> None:
             fig = MF.class_histogram(scores[-1]["class_counts"], scores[-1]["step"], run.run_id)
             st.plotly_chart(fig, key="mnist.histogram", config=CHART_CONFIG)
     rev = run.run_id
-    cols = st.columns(2)
-    cols[0].plotly_chart(F.loss_curves(history, rev), key="mnist.losses", config=CHART_CONFIG)
-    cols[1].plotly_chart(F.d_output_curves(history, rev), key="mnist.d_outputs", config=CHART_CONFIG)
+    S.curve_charts(st.columns(2), history, (F.LOSSES, F.D_OUTPUTS), worker.running, rev, "mnist")
     if len(scores) >= 2:
         _, _, floor = S.judge()
         cols = st.columns(2)
@@ -360,15 +355,9 @@ def data_notice_ui() -> None:
 
 
 def downloads_ui(run: MnistRun) -> None:
-    trainer = run.worker.trainer
-
-    def generator_bytes() -> bytes:  # built at click time from the latest published weights
-        G, _, step = F.snapshot_models(trainer)
-        extra = {"train": trainer.cfg.to_dict(), "dataset": S.mnist_data().source}
-        return checkpoint_bytes(G, "generator", trainer.model_cfg, step, extra)
-
+    data = S.weights_download(run.worker.trainer, "generator", {"dataset": S.mnist_data().source})
     st.download_button(
-        "Generator (.safetensors)", generator_bytes, "mnist_generator.safetensors", on_click="ignore",
+        "Generator (.safetensors)", data, "mnist_generator.safetensors", on_click="ignore",
         help="The generator's weights (its moving average, which draws the samples) with its config inside.",
     )  # fmt: skip
 
@@ -435,8 +424,7 @@ if (model_cfg, train_cfg.optimizer, train_cfg.seed, start) != run.build:
     st.warning("Model, starting point, optimizer or seed changed: press **Reset** to build new networks with them.")
 divergence_ui(run)
 
-st.session_state[MNIST_WAS_RUNNING] = worker.running
-refresh = 1.0 / st.session_state["mnist.refresh"] if worker.running else None
+refresh = S.live_timer(MNIST_LIVE_STATE, worker, 1.0 / st.session_state["mnist.refresh"])
 st.fragment(live_view, run_every=refresh)(run)
 
 with st.expander("Downloads"):

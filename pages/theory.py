@@ -48,7 +48,7 @@ DEFAULTS: dict[str, object] = {
     "theory.speed": "full",
     "theory.show_dstar": True,
 }
-RUN, RACE, PANELS, WAS_RUNNING = "theory.run", "theory.race", "theory.panels", "theory.was_running"
+RUN, RACE, PANELS, LIVE_STATE = "theory.run", "theory.race", "theory.panels", "theory.live_state"
 THEORY = "theory"
 S.DEFAULTS.setdefault(THEORY, DEFAULTS)
 S.URL_SCHEMAS.setdefault(
@@ -228,10 +228,7 @@ def metrics_ui(run: TheoryRun, frame: TR.Frame1D) -> None:
 
 def live_view(run: TheoryRun, show_dstar: bool) -> None:
     worker = S.watch(run.worker)
-    S.queue_notice(worker)
-    if st.session_state.get(WAS_RUNNING) and not worker.running:
-        st.session_state[WAS_RUNNING] = False
-        st.rerun()  # stopped by itself (diverged): redraw the controls and stop the timer
+    S.rerun_on_change(LIVE_STATE, worker)
     series = TR.run_series(worker.trainer, run.view, run.cache)
     frame = run.cache[int(series.step[-1])]
     metrics_ui(run, frame)
@@ -376,8 +373,7 @@ show_dstar = st.toggle(
     disabled=S.locked("theory.show_dstar"),
     help="D*(x) = p_data / (p_data + p_g) for the current G.",
 )
-st.session_state[WAS_RUNNING] = worker.running
-st.fragment(live_view, run_every=1.0 if worker.running else None)(run, show_dstar)
+st.fragment(live_view, run_every=S.live_timer(LIVE_STATE, worker, 1.0))(run, show_dstar)
 
 st.subheader("Figure 1, panels (a)–(d), from this run")
 panels_ui(run)

@@ -16,7 +16,6 @@ import torch
 import app_state as S
 from playground import figures as F
 from playground import live_images as LI
-from playground.checkpoints import checkpoint_bytes
 from playground.data import DATASETS, DataError, Mixture, make_dataset, points_from_csv
 from playground.losses import LOSSES
 from playground.metrics import mode_metrics
@@ -316,10 +315,7 @@ def live_view(run: ToyRun, show_arrows: bool, show_dstar: bool) -> None:
     """Redrawn by itself several times a second while training (st.fragment with run_every)."""
     worker = S.watch(run.worker)
     trainer = worker.trainer
-    S.queue_notice(worker)
-    if st.session_state.get(S.TOY_WAS_RUNNING) and not worker.running:
-        st.session_state[S.TOY_WAS_RUNNING] = False
-        st.rerun()  # training stopped by itself (diverged): redraw controls and stop the timer
+    S.rerun_on_change(S.TOY_LIVE_STATE, worker)
     frame, dstar_grid = cached_frame(run, show_dstar)
     with trainer.lock:
         history = trainer.history.copy()
@@ -373,13 +369,10 @@ def pictures_view(run: ToyRun, frame, dstar_grid, cols, show_arrows: bool) -> No
 
 def curves_view(run: ToyRun) -> None:
     """Losses, D outputs and V(D,G) over steps; they change slowly, so they redraw about once a second."""
-    trainer = run.worker.trainer
-    with trainer.lock:
-        history = trainer.history.copy()
-    cols = st.columns(3)
-    cols[0].plotly_chart(F.loss_curves(history, run.run_id), key="toy.losses", config=CHART_CONFIG)
-    cols[1].plotly_chart(F.d_output_curves(history, run.run_id), key="toy.d_outputs", config=CHART_CONFIG)
-    cols[2].plotly_chart(F.value_curve(history, run.run_id), key="toy.value", config=CHART_CONFIG)
+    worker = run.worker
+    with worker.trainer.lock:
+        history = worker.trainer.history.copy()
+    S.curve_charts(st.columns(3), history, (F.LOSSES, F.D_OUTPUTS, F.VALUE), worker.running, run.run_id, "toy")
 
 
 def timeline_ui(run: ToyRun) -> None:
@@ -412,35 +405,25 @@ def timeline_ui(run: ToyRun) -> None:
 
 
 def downloads_ui(run: ToyRun) -> None:
-    trainer = run.worker.trainer
-
-    def weights(kind: str) -> bytes:  # built at click time from the latest published weights
-        G, D, step = F.snapshot_models(trainer)
-        extra = {"train": trainer.cfg.to_dict(), "dataset": run.build[0]}
-        return checkpoint_bytes(G if kind == "generator" else D, kind, trainer.model_cfg, step, extra)
-
-    def history() -> str:
-        with trainer.lock:
-            return trainer.history.to_csv()
-
+    trainer, extra = run.worker.trainer, {"dataset": run.build[0]}
     cols = st.columns(3)
     cols[0].download_button(
         "Generator (.safetensors)",
-        lambda: weights("generator"),
+        S.weights_download(trainer, "generator", extra),
         "generator.safetensors",
         on_click="ignore",
         help="G's weights with its config inside (safetensors).",
     )
     cols[1].download_button(
         "Discriminator (.safetensors)",
-        lambda: weights("discriminator"),
+        S.weights_download(trainer, "discriminator", extra),
         "discriminator.safetensors",
         on_click="ignore",
         help="D's weights with its config inside (safetensors).",
     )
     cols[2].download_button(
         "History (.csv)",
-        history,
+        S.history_download(trainer),
         "history.csv",
         mime="text/csv",
         on_click="ignore",
@@ -525,8 +508,7 @@ if data is not None and (data_id, model_cfg, train_cfg.optimizer, train_cfg.seed
 divergence_ui(run)
 
 show_arrows, show_dstar = overlay_ui()
-st.session_state[S.TOY_WAS_RUNNING] = worker.running
-refresh = 1.0 / st.session_state["toy.refresh"] if worker.running else None
+refresh = S.live_timer(S.TOY_LIVE_STATE, worker, 1.0 / st.session_state["toy.refresh"])
 st.fragment(live_view, run_every=refresh)(run, show_arrows, show_dstar)
 st.fragment(curves_view, run_every=max(refresh, 1.0) if refresh else None)(run)
 

@@ -277,24 +277,54 @@ def generator_manifold(view: View, manifold: np.ndarray, latent_dim: int, revisi
     return _figure(data, _plane_layout(view), title, revision)
 
 
-def _thin(history: dict[str, list[float]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+def thin(history: dict[str, list[float]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
     """At most MAX_CURVE_POINTS evenly spaced rows, so a long run still redraws quickly."""
     steps = np.asarray(history.get("step", []), dtype=float)
     idx = np.unique(np.linspace(0, len(steps) - 1, MAX_CURVE_POINTS).astype(int)) if len(steps) else np.arange(0)
     return {"step": steps[idx], **{n: np.asarray(history[n], dtype=float)[idx] for n in names}}
 
 
-def _curves(history, names, labels, colours, title, revision, y_title, reference=None, y_range=None) -> go.Figure:
-    h = _thin(history, names)
+@dataclass(frozen=True)
+class Curves:
+    """What one curve chart shows: history columns, their labels and colours, an optional dashed reference."""
+
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+    title: str
+    y_title: str
+    reference: tuple[float, str] | None = None  # (y, label) of a dashed horizontal line
+    y_range: tuple[float, float] | None = None  # fixed range, or None to fit the data
+
+
+LOSSES = Curves(("d_loss", "g_loss"), ("D loss", "G loss"), ("#2c7bb6", FAKE_COLOUR), "Losses", "loss")
+D_OUTPUTS = Curves(
+    ("d_real", "d_fake"),
+    ("mean D(x)", "mean D(G(z))"),
+    (REAL_COLOUR, FAKE_COLOUR),
+    "Discriminator outputs",
+    "D",
+    reference=(0.5, "½"),
+    y_range=(-0.02, 1.02),
+)
+VALUE = Curves(("value",), ("V(D,G)",), ("#7b3294",), "Value V(D,G)", "V", reference=(-LOG4, "−log 4 ≈ −1.386"))
+
+
+def curves_figure(history: dict[str, list[float]], spec: Curves, revision: str = "run") -> go.Figure:
+    """The spec's history columns over generator steps (thinned), with its dashed reference line."""
+    h = thin(history, spec.names)
     data = [
         dict(type="scatter", x=h["step"], y=h[n], mode="lines", name=label, line=dict(color=colour, width=2))
-        for n, label, colour in zip(names, labels, colours, strict=True)
+        for n, label, colour in zip(spec.names, spec.labels, spec.colours, strict=True)
     ]
+    y_range = list(spec.y_range) if spec.y_range else None
     layout = dict(
-        height=300, xaxis=dict(title=dict(text="generator step")), yaxis=dict(title=dict(text=y_title), range=y_range)
+        height=300,
+        xaxis=dict(title=dict(text="generator step")),
+        yaxis=dict(title=dict(text=spec.y_title), range=y_range),
     )
-    if reference is not None:
-        y, text = reference
+    if spec.reference is not None:
+        y, text = spec.reference
         layout["shapes"] = [
             dict(
                 type="line",
@@ -320,40 +350,19 @@ def _curves(history, names, labels, colours, title, revision, y_title, reference
                 font=dict(color="grey"),
             )
         ]
-    return _figure(data, layout, title, revision)
+    return _figure(data, layout, spec.title, revision)
 
 
 def loss_curves(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
     """Losses of D and G (each as its loss function defines it) over generator steps."""
-    return _curves(
-        history, ("d_loss", "g_loss"), ("D loss", "G loss"), ("#2c7bb6", FAKE_COLOUR), "Losses", revision, "loss"
-    )
+    return curves_figure(history, LOSSES, revision)
 
 
 def d_output_curves(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
     """Mean D(x) and mean D(G(z)) per step; both tend to ½ when p_g = p_data (dashed)."""
-    return _curves(
-        history,
-        ("d_real", "d_fake"),
-        ("mean D(x)", "mean D(G(z))"),
-        (REAL_COLOUR, FAKE_COLOUR),
-        "Discriminator outputs",
-        revision,
-        "D",
-        reference=(0.5, "½"),
-        y_range=[-0.02, 1.02],
-    )
+    return curves_figure(history, D_OUTPUTS, revision)
 
 
 def value_curve(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
     """V(D, G) per step with the optimum −log 4 ≈ −1.386 dashed."""
-    return _curves(
-        history,
-        ("value",),
-        ("V(D,G)",),
-        ("#7b3294",),
-        "Value V(D,G)",
-        revision,
-        "V",
-        reference=(-LOG4, "−log 4 ≈ −1.386"),
-    )
+    return curves_figure(history, VALUE, revision)

@@ -19,11 +19,15 @@ crawling. Explicit single steps
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import itertools
 import logging
 import os
 import threading
 import time
+import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Protocol
@@ -123,6 +127,59 @@ def default_turn_seconds() -> float:
 SLOTS = TrainerSlots(default_trainer_limit(), default_turn_seconds())
 
 
+def release_memory() -> None:
+    """Collect reference cycles, hand freed heap pages back to the OS (glibc's ``malloc_trim``), and log
+    how many workers are still referenced (0 once every session has gone: nothing leaks).
+
+    Why: the app runs without Streamlit's per-run ``gc.collect()`` (it starved training), so a closed
+    session's cyclic garbage waits for a rare full collection, and glibc keeps freed memory in its arenas.
+    """
+    gc.collect()
+    with contextlib.suppress(OSError, AttributeError):  # not glibc: later sessions reuse the memory instead
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    kept = sorted(f"{w.name} ({w.stop_reason or 'not started' if not w.alive else 'running'})" for w in LIVE_WORKERS)
+    log.info("memory released: %d training workers still referenced %s", len(kept), kept[:5])
+
+
+def limit_malloc_arenas(arenas: int = 2) -> None:
+    """Cap glibc's per-thread malloc arenas (as ``MALLOC_ARENA_MAX`` would); call once at server start.
+
+    Why: every training thread otherwise gets an arena of its own, and memory freed into an arena of a
+    finished thread stays there. Measured, 20 workers in one process: +66 MB while training and +40 MB left
+    after they stopped (after ``release_memory``); with 2 arenas +48 MB and +3 MB.
+    """
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 = M_ARENA_MAX
+
+
+class _Janitor:
+    """Runs ``hooks`` and then ``release_memory`` once, ``delay`` seconds after the last of a burst of sessions
+    ended. Hooks let the app drop what it still holds for them (the server's expired sessions)."""
+
+    def __init__(self, delay: float = 10.0) -> None:  # > the moment Streamlit drops the sessions' state
+        self.delay = delay
+        self.hooks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._timer: threading.Timer | None = None
+
+    def session_ended(self) -> None:
+        with self._lock:
+            if self._timer is not None:
+                self._timer.cancel()
+            self._timer = threading.Timer(self.delay, self._run)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _run(self) -> None:
+        for hook in self.hooks:
+            hook()
+        release_memory()
+
+
+JANITOR = _Janitor()
+LIVE_WORKERS: weakref.WeakSet[TrainingWorker] = weakref.WeakSet()  # every worker not yet garbage
+
+
 def snapshot_cap(trainer, budget_bytes: int = 32 * 2**20, lo: int = 8, hi: int = 60) -> int:
     """How many snapshots of ``trainer``'s networks fit a per-session memory budget (clamped to [lo, hi]).
 
@@ -160,6 +217,7 @@ class TrainingWorker:
         self.threads, self.max_steps_per_s = threads, max_steps_per_s
         self.idle_timeout, self.slots = idle_timeout, slots
         self.name = f"gan-worker-{next(_ids)}"
+        LIVE_WORKERS.add(self)
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._running = False
@@ -346,6 +404,8 @@ class TrainingWorker:
         finally:
             self._drop_slot()
             log.info("%s stopped: %s", self.name, self.stop_reason)
+            if self.stop_reason == "session closed":
+                JANITOR.session_ended()
             with self._cond:
                 self._cond.notify_all()
 

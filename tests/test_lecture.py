@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+import app_state as S
 import playground.worker as W
 from playground.data import DataError, points_from_csv
 
@@ -116,12 +117,15 @@ def test_train_while_all_trainers_are_busy_shows_the_queue_position(stop_workers
         assert not at.exception
         assert any("position 1" in i.value for i in at.info), [i.value for i in at.info]
         assert trainer(at).step_count == 0
+        assert at.session_state[S.TOY_LIVE_STATE] == "queued"  # the live view redraws every QUEUED_REFRESH s
     finally:
         W.SLOTS.release(other)
     deadline = time.monotonic() + 30
     while trainer(at).step_count == 0 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert trainer(at).step_count > 0 and worker.queue_position is None
+    at.run()
+    assert at.session_state[S.TOY_LIVE_STATE] == "training"
 
 
 # ---- divergence ------------------------------------------------------------------------------------------

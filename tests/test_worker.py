@@ -5,6 +5,7 @@ import time
 import pytest
 import torch
 
+import playground.worker as W
 from playground.data import make_dataset
 from playground.models import ModelConfig
 from playground.training import TrainConfig, Trainer
@@ -254,3 +255,28 @@ def test_a_paused_session_that_reconnects_stays_paused():
     assert wait_for(lambda: not w.alive, timeout=10)
     w.heartbeat()
     assert not w.alive and not w.running
+
+
+def test_a_closed_sessions_worker_schedules_one_memory_release(monkeypatch):
+    calls = []
+    janitor = W._Janitor(delay=0.05)
+    janitor.hooks.append(lambda: calls.append("hook"))  # e.g. the app drops Streamlit's expired sessions first
+    monkeypatch.setattr(W, "JANITOR", janitor)
+    monkeypatch.setattr(W, "release_memory", lambda: calls.append("release"))
+    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.05, slots=None) for _ in range(3)]
+    for w in workers:
+        w.start()
+        w.release()  # the browser session went away
+    assert wait_for(lambda: not any(w.alive for w in workers) and calls)
+    time.sleep(0.2)
+    assert [w.stop_reason for w in workers] == ["session closed"] * 3
+    assert 1 <= calls.count("release") <= 3  # debounced: a burst of closed sessions releases memory once or so
+    assert calls[::2] == ["hook"] * calls.count("release") and calls[1::2] == ["release"] * calls.count("release")
+
+
+def test_release_memory_runs_on_this_platform():
+    W.release_memory()  # gc + malloc_trim (a no-op where libc has none)
+
+
+def test_limit_malloc_arenas_runs_on_this_platform():
+    W.limit_malloc_arenas()  # mallopt(M_ARENA_MAX, 2) where libc is glibc, else nothing
