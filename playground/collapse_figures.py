@@ -13,7 +13,7 @@ import plotly.graph_objects as go
 import torch
 
 from playground.data import Mixture
-from playground.figures import FAKE_COLOUR, FONT, View
+from playground.figures import FAKE_COLOUR, FONT, View, hline
 
 RUN_COLOURS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a")  # one per compared run (colour-blind safe)
 MISSED_COLOUR, THIN_COLOUR, OFF_COLOUR = "#bbbbbb", "#fdb863", "#555555"
@@ -129,36 +129,14 @@ def mode_bars(share: list[float], n_samples: int, title: str, revision: str = "r
         )
     ]
     uniform = 100 / n_modes
+    shape, note = hline(uniform, f"uniform {uniform:.1f} %")
     layout = dict(
         height=260,
         bargap=0.15,
         xaxis=dict(title=dict(text="mode"), dtick=1 if n_modes <= 10 else 2),
         yaxis=dict(title=dict(text="% of samples"), range=[0, top]),
-        shapes=[
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                yref="y",
-                y0=uniform,
-                y1=uniform,
-                line=dict(dash="dash", color="grey", width=2),
-            )  # fmt: skip
-        ],
-        annotations=[
-            dict(
-                xref="paper",
-                x=1.0,
-                xanchor="right",
-                yref="y",
-                y=uniform,
-                yanchor="bottom",
-                text=f"uniform {uniform:.1f} %",
-                showarrow=False,
-                font=dict(color="grey"),
-            )  # fmt: skip
-        ],
+        shapes=[shape],
+        annotations=[note],
     )
     return _figure(data, layout, title, revision)
 

@@ -310,6 +310,16 @@ D_OUTPUTS = Curves(
 VALUE = Curves(("value",), ("V(D,G)",), ("#7b3294",), "Value V(D,G)", "V", reference=(-LOG4, "−log 4 ≈ −1.386"))
 
 
+def hline(y: float, text: str, colour: str = "grey", side: str = "right") -> tuple[dict, dict]:
+    """A dashed horizontal line across the plot at ``y`` (a layout shape) and its label above it, at one side."""
+    line = dict(dash="dash", color=colour, width=2)
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+    x, anchor = (0.0, "left") if side == "left" else (1.0, "right")
+    note = dict(xref="paper", x=x, xanchor=anchor, yref="y", y=y, yanchor="bottom", text=text, showarrow=False,
+                font=dict(color=colour))  # fmt: skip
+    return shape, note
+
+
 def curves_figure(history: dict[str, list[float]], spec: Curves, revision: str = "run") -> go.Figure:
     """The spec's history columns over generator steps (thinned), with its dashed reference line."""
     h = thin(history, spec.names)
@@ -324,32 +334,8 @@ def curves_figure(history: dict[str, list[float]], spec: Curves, revision: str =
         yaxis=dict(title=dict(text=spec.y_title), range=y_range),
     )
     if spec.reference is not None:
-        y, text = spec.reference
-        layout["shapes"] = [
-            dict(
-                type="line",
-                xref="paper",
-                x0=0,
-                x1=1,
-                yref="y",
-                y0=y,
-                y1=y,
-                line=dict(dash="dash", color="grey", width=2),
-            )
-        ]
-        layout["annotations"] = [
-            dict(
-                xref="paper",
-                x=0.0,
-                xanchor="left",
-                yref="y",
-                y=y,
-                yanchor="bottom",
-                text=text,
-                showarrow=False,
-                font=dict(color="grey"),
-            )
-        ]
+        shape, note = hline(*spec.reference, side="left")
+        layout["shapes"], layout["annotations"] = [shape], [note]
     return _figure(data, layout, spec.title, revision)
 
 

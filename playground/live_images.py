@@ -148,8 +148,8 @@ def manifold_image(view: View, manifold: np.ndarray) -> bytes:
 
 
 # ---- curves ---------------------------------------------------------------------------------------
-CURVE_SIZE = (520, 300)  # width, height: as the plotly curve charts (height 300) in a third of a wide page
-_MARGIN = dict(left=62, right=14, top=40, bottom=62)  # room for tick labels, title, x title and legend
+CURVE_SIZE = (520, 320)  # width, height; shown shrunk to a third of a wide page, so the text is large
+_MARGIN = dict(left=70, right=16, top=48, bottom=76)  # room for tick labels, title, x title and legend
 # Pillow's built-in font has no −, ½, ≈: picture text is spelled in ASCII
 _ASCII = str.maketrans({"−": "-", "½": "1/2", "≈": "~"})
 
@@ -159,15 +159,18 @@ def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
 
 
-def nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
-    """Round tick values (1, 2 or 5 × 10ⁿ apart) covering [low, high] with about ``count`` ticks."""
+def nice_ticks(low: float, high: float, least: int = 3) -> list[float]:
+    """The coarsest round ticks (1, 5, 2.5 or 2 × 10ⁿ apart) of which at least ``least`` fall in [low, high]."""
     if not high > low:
         return [low]
-    raw = (high - low) / max(count - 1, 1)
-    power = 10 ** math.floor(math.log10(raw))
-    spacing = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
-    first = math.ceil(low / spacing - 1e-9) * spacing
-    return [round(first + i * spacing, 12) for i in range(int((high - first) / spacing + 1e-9) + 1)]
+    top = 10 ** math.ceil(math.log10(high - low))
+    ticks: list[float] = []
+    for spacing in (top * m / 10**k for k in range(6) for m in (1, 0.5, 0.25, 0.2)):
+        first = math.ceil(low / spacing - 1e-9) * spacing
+        ticks = [round(first + i * spacing, 12) for i in range(int((high - first) / spacing + 1e-9) + 1)]
+        if len(ticks) >= least:
+            break
+    return ticks
 
 
 def _tick_label(value: float) -> str:
@@ -194,7 +197,7 @@ def curves_image(history: dict[str, list[float]], spec: Curves) -> bytes:
     m = _MARGIN
     image = Image.new("RGB", (width, height), "white")
     draw = ImageDraw.Draw(image)
-    font, title_font = _font(13), _font(16)
+    font, title_font = _font(17), _font(21)
     draw.text((4, 6), spec.title.translate(_ASCII), fill=(40, 40, 40), font=title_font)
     h = thin(history, spec.names)
     left, right, top, bottom = m["left"], width - m["right"], m["top"], height - m["bottom"]
@@ -213,7 +216,7 @@ def curves_image(history: dict[str, list[float]], spec: Curves) -> bytes:
         col = float(px(x))
         draw.line((col, top, col, bottom), fill=grey)
         draw.text((col, bottom + 4), _tick_label(x), fill=text, font=font, anchor="ma")
-    draw.text(((left + right) / 2, bottom + 20), "generator step", fill=text, font=font, anchor="ma")
+    draw.text(((left + right) / 2, bottom + 24), "generator step", fill=text, font=font, anchor="ma")
     draw.text((4, (top + bottom) / 2), spec.y_title.translate(_ASCII), fill=text, font=font, anchor="lm")
     cols = px(steps)
     for name, colour in zip(spec.names, spec.colours, strict=True):
@@ -221,7 +224,7 @@ def curves_image(history: dict[str, list[float]], spec: Curves) -> bytes:
         # break the line where values are not finite (a diverged step) instead of joining across the gap
         for run in np.split(np.arange(len(ok)), np.flatnonzero(np.diff(ok.astype(int))) + 1):
             if len(run) > 1 and ok[run[0]]:
-                draw.line(list(zip(cols[run].tolist(), rows[run].tolist())), fill=_rgb(colour), width=2)
+                draw.line(list(zip(cols[run].tolist(), rows[run].tolist())), fill=_rgb(colour), width=3)
     if spec.reference is not None:  # over the curves, label on a white patch: the optimum must stay readable
         y, label = spec.reference
         row = float(py(y))
@@ -233,10 +236,10 @@ def curves_image(history: dict[str, list[float]], spec: Curves) -> bytes:
     draw.rectangle((left, top, right, bottom), outline=(160, 160, 160))
     x = left
     for label, colour in zip(spec.labels, spec.colours, strict=True):  # legend under the x title
-        row = height - 12
-        draw.line((x, row, x + 22, row), fill=_rgb(colour), width=3)
-        draw.text((x + 28, row), label.translate(_ASCII), fill=(40, 40, 40), font=font, anchor="lm")
-        x += 40 + int(draw.textlength(label.translate(_ASCII), font=font))
+        row = height - 14
+        draw.line((x, row, x + 26, row), fill=_rgb(colour), width=4)
+        draw.text((x + 32, row), label.translate(_ASCII), fill=(40, 40, 40), font=font, anchor="lm")
+        x += 48 + int(draw.textlength(label.translate(_ASCII), font=font))
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", compress_level=1)  # lines on white: PNG keeps them crisp, JPEG would smear
     return buffer.getvalue()

@@ -16,11 +16,11 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from playground.figures import FONT, hline
 from playground.image_metrics import Stats, digit_report
 from playground.latent import images_to_grid, to_png_bytes
 from playground.models import sample_latent
 
-FONT = dict(size=15)  # as playground.figures: readable from the back of a lecture hall
 BAR_COLOUR, REAL_COLOUR, FLOOR_COLOUR = "#ff7f0e", "#1b9e3e", "#1b9e3e"
 
 
@@ -120,20 +120,13 @@ def _figure(data: list[dict], layout: dict, title: str, revision: str) -> go.Fig
     return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)  # see figures._figure
 
 
-def _hline(y: float, text: str, colour: str = "grey") -> tuple[dict, dict]:
-    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, line=dict(dash="dash", color=colour))
-    note = dict(xref="paper", x=1.0, xanchor="right", yref="y", y=y, yanchor="bottom", text=text, showarrow=False,
-                font=dict(color=colour))  # fmt: skip
-    return shape, note
-
-
 def class_histogram(counts: list[int], step: int, revision: str = "run") -> go.Figure:
     """Share of samples the classifier reads as each digit; a GAN covering every class sits near 10 % each."""
     total = max(sum(counts), 1)
     shares = [100 * c / total for c in counts]
     data = [dict(type="bar", x=[str(d) for d in range(10)], y=shares, marker=dict(color=BAR_COLOUR),
                  name="samples", hovertemplate="digit %{x}: %{y:.1f} %<extra></extra>")]  # fmt: skip
-    shape, _ = _hline(10.0, "", REAL_COLOUR)
+    shape, _ = hline(10.0, "", REAL_COLOUR)
     layout = dict(xaxis=dict(title=dict(text="digit the classifier reads"), type="category"),
                   yaxis=dict(title=dict(text="% of samples"), range=[0, max(40.0, max(shares) * 1.1)]),
                   shapes=[shape], showlegend=False)  # fmt: skip
@@ -149,7 +142,7 @@ def score_curves(scores: list[dict], floor: dict, revision: str = "run") -> go.F
         dict(type="scatter", x=steps, y=[10 * s["classes_present"] for s in scores], mode="lines+markers",
              name="classes present ×10", line=dict(color="#7b3294", width=2, dash="dot")),
     ]  # fmt: skip
-    shape, note = _hline(
+    shape, note = hline(
         100 * floor["confident_fraction"], f"real digits {floor['confident_fraction']:.0%}", FLOOR_COLOUR
     )
     layout = dict(xaxis=dict(title=dict(text="generator step")), yaxis=dict(title=dict(text="%"), range=[-2, 102]),
@@ -162,7 +155,7 @@ def fid_curve(scores: list[dict], floor: dict, revision: str = "run") -> go.Figu
     steps = [s["step"] for s in scores]
     data = [dict(type="scatter", x=steps, y=[max(s["fid"], 1e-3) for s in scores], mode="lines+markers",
                  name="classifier-FID", line=dict(color="#2c7bb6", width=2))]  # fmt: skip
-    shape, note = _hline(max(floor["fid"], 1e-3), f"real-vs-real floor {floor['fid']:.1f}", FLOOR_COLOUR)
+    shape, note = hline(max(floor["fid"], 1e-3), f"real-vs-real floor {floor['fid']:.1f}", FLOOR_COLOUR)
     note["y"] = np.log10(shape["y0"])  # on a log axis plotly places shapes by value, annotations by log10(value)
     layout = dict(xaxis=dict(title=dict(text="generator step")),
                   yaxis=dict(title=dict(text="classifier-FID (lower is better)"), type="log"),

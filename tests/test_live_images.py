@@ -54,6 +54,7 @@ def test_nice_ticks_are_round_and_cover_the_range():
     assert LI.nice_ticks(-0.02, 1.02) == [0.0, 0.5, 1.0]
     assert LI.nice_ticks(1, 3000) == [1000, 2000, 3000]
     assert LI.nice_ticks(-1.45, -1.2) == [-1.4, -1.3, -1.2]
+    assert LI.nice_ticks(0.6, 1.45) == [0.75, 1.0, 1.25]  # at least 3 ticks, however narrow the range
     assert LI.nice_ticks(2.0, 2.0) == [2.0]
 
 

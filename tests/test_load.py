@@ -104,6 +104,7 @@ def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(serve
     started, _ = server.workers()
     figures["workers_started"] = len(started)
 
+    releases_before = server.log().count("memory released:")
     t_close = time.monotonic()
     for context, _ in sessions:
         context.close()
@@ -117,12 +118,15 @@ def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(serve
     # how many workers are still referenced (worker.release_memory). At most one may be: Streamlit's runtime loop
     # keeps the last session it served in a loop variable until the next session arrives (gc.get_referrers:
     # ActiveSessionInfo <- Runtime._loop_coroutine). More would be sessions leaking.
-    released = lambda: [int(n) for n in re.findall(r"memory released: (\d+) training workers", server.log())]
-    freed = wait_until(lambda: bool(released()), timeout=60)
-    figures["workers_still_referenced"] = released()[-1] if freed else None
+    # (a session whose connection dropped for longer than the grace during the test also triggers one: only the
+    # clean-ups logged after the tabs closed count)
+    after_close = lambda: [int(n) for n in re.findall(r"memory released: (\d+) training workers", server.log())][
+        releases_before:
+    ]
+    freed = wait_until(lambda: bool(after_close()) and after_close()[-1] <= 1, timeout=60)
+    figures["workers_still_referenced"] = after_close()[-1] if after_close() else None
     figures["rss_after_mb"] = server.status("VmRSS") / 1024
     print("\nload-test figures:", json.dumps(figures, indent=1))
-    assert freed, "no memory release logged"
-    assert figures["workers_still_referenced"] <= 1, re.findall(r"memory released: .*", server.log())
+    assert freed, re.findall(r"memory released: .*", server.log()) or "no memory release logged"
     growth = figures["rss_during_mb"] - figures["rss_baseline_mb"]
     assert figures["rss_after_mb"] - figures["rss_baseline_mb"] <= max(0.5 * growth, 64), figures
