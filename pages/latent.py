@@ -46,6 +46,7 @@ LATENT = "latent"
 LATENT_DEFAULTS: dict[str, object] = {
     "latent.source": "pretrained:dcgan",
     "latent.n_sliders": 8,
+    "latent.label": 0,  # the digit a class-conditional generator is asked for
     "latent.paste": "",
     "latent.a_kind": "digit",
     "latent.a_digit": 3,
@@ -85,6 +86,7 @@ S.URL_SCHEMAS.setdefault(
         fields={
             "source": urlstate.Choice(("pretrained:dcgan", "pretrained:mlp")),  # shipped generators only
             "n_sliders": urlstate.IntRange(1, MAX_SLIDERS),
+            "label": urlstate.IntRange(0, 9),
             **{f"{w}_kind": _ENDPOINT for w in "ab"},
             **{f"{w}_digit": urlstate.IntRange(0, 9) for w in "ab"},
             **{f"{w}_seed": _SEED for w in "ab"},
@@ -458,9 +460,10 @@ def endpoint_ui(name: str, w: str, gen: LT.LatentGenerator, key: str) -> torch.T
             help="Another seed, another candidate z.",
         )
         memo = st.session_state.setdefault(LATENT_MEMO, {})
-        if (key, digit, seed) not in memo:
-            memo[(key, digit, seed)] = LT.find_digit_z(gen.G, classifier(), digit, gen.latent_dim, gen.prior, seed)
-        z, prob = memo[(key, digit, seed)]
+        if (key, gen.label, digit, seed) not in memo:
+            found = LT.find_digit_z(gen.G, classifier(), digit, gen.latent_dim, gen.prior, seed)
+            memo[(key, gen.label, digit, seed)] = found
+        z, prob = memo[(key, gen.label, digit, seed)]
         if prob < 0.5:
             st.warning(f"This generator rarely draws a {digit}: the best of 128 tries is {prob:.0%} a {digit}.")
         return z
@@ -638,6 +641,17 @@ with st.sidebar:
             if top > 1
             else 1
         )
+        if generator.classes:
+            generator = generator.for_label(
+                st.selectbox(
+                    "Digit asked for",
+                    range(generator.classes),
+                    key="latent.label",
+                    disabled=S.locked("latent.label"),
+                    help="This generator is class-conditional: beside z it is told which digit to draw. Keep z and "
+                    "change the digit to see the same style (slant, thickness) in another digit.",
+                )
+            )
         st.caption(f"Generator: {generator.source} · latent dimension {generator.latent_dim} · prior {generator.prior}")
     S.share_ui(LATENT)
 

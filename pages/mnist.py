@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import streamlit as st
@@ -22,16 +22,19 @@ from playground.checkpoints import CheckpointError, read_checkpoint
 from playground.device import pick_device
 from playground.losses import LOSSES
 from playground.mnist_models import MNIST_MODELS, ImageSampler, start_from_generator
+from playground.mnist_presets import FAMILY_DEFAULTS
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
 from playground.worker import TrainingWorker
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)"}
-MODEL_DEFAULTS = {  # picking a model sets these: the settings that trained best on this CPU (pretrained/README.md)
-    "mlp": {"mnist.loss": "wgan-gp", "mnist.k": 2, "mnist.lr_d": 2e-4, "mnist.lr_g": 2e-4, "mnist.latent_dim": 64},
-    "dcgan": {"mnist.loss": "nonsat", "mnist.k": 1, "mnist.lr_d": 2e-3, "mnist.lr_g": 2e-3, "mnist.latent_dim": 32},
-}
-EMA_DECAY = {"mlp": 0.995, "dcgan": 0.99}  # samples come from this moving average of G's weights
+MODEL_DEFAULTS = {  # picking a model sets these: the settings that trained it best on this CPU (mnist_presets)
+    name: {"mnist.loss": t.loss, "mnist.k": t.k, "mnist.lr_d": t.lr_d, "mnist.lr_g": t.lr_g,
+           "mnist.latent_dim": m.latent_dim, "mnist.conditional": bool(getattr(m, "num_classes", 0)),
+           "mnist.augment": t.augment_shift, "mnist.batch_size": t.batch_size}
+    for name, (m, t) in FAMILY_DEFAULTS.items()
+}  # fmt: skip
+CONDITIONAL_MODELS = ("dcgan",)  # families with a class-conditional form (DCGANConfig.num_classes)
 START_LABELS = {"scratch": "Random weights", "pretrained": "Pretrained generator"}
 LOSS_LABELS = {
     "nonsat": "Non-saturating (−log D(G(z)))",
@@ -45,7 +48,8 @@ LEARNING_RATES = [1e-5, 3e-5, 1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2]
 BATCH_SIZES = [16, 32, 64, 128, 256]
 LATENT_DIMS = [2, 8, 16, 32, 64, 100, 128]
 REFRESH_RATES = [0.5, 1, 2, 4]
-LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size")  # applied between chunks, no new model needed
+AUGMENT_SHIFTS = [0, 1, 2, 3, 4]
+LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "augment_shift")  # applied between chunks, no new model
 SCORE_EVERY_S = 4.0  # classifier report cadence while training
 CHART_CONFIG = {"displaylogo": False}
 
@@ -56,9 +60,6 @@ MNIST_DEFAULTS: dict[str, object] = {
     "mnist.start": "scratch",
     "mnist.optimizer": "adam",
     **MODEL_DEFAULTS["dcgan"],
-    # DCGAN, batch 32, Adam 2e-3, EMA 0.99: 55–57 % confident digits after 60 CPU-seconds (seeds 0–2), against
-    # 35 % with batch 64 and 5e-4; the share levels off near 58–60 % (5,000 steps), as the shipped generator's.
-    "mnist.batch_size": 32,
     "mnist.seed": 0,
     "mnist.refresh": 1,  # redraws per second while training
 }
@@ -79,6 +80,8 @@ S.URL_SCHEMAS.setdefault(
             "k": urlstate.IntRange(1, 5),
             "batch_size": urlstate.Choice(tuple(BATCH_SIZES)),
             "latent_dim": urlstate.Choice(tuple(LATENT_DIMS)),
+            "conditional": urlstate.Flag(),
+            "augment": urlstate.Choice(tuple(AUGMENT_SHIFTS)),
             "seed": urlstate.IntRange(0, 10_000),
             "refresh": urlstate.Choice(tuple(REFRESH_RATES)),
         },
@@ -195,13 +198,22 @@ def training_ui() -> TrainConfig:
         disabled=S.locked("mnist.batch_size"),
         help="Real digits and noise samples per step. Applies live.",
     )
+    augment = st.select_slider(
+        "Shift D's images by up to ± px",
+        AUGMENT_SHIFTS,
+        key="mnist.augment",
+        disabled=S.locked("mnist.augment"),
+        help="Data augmentation for D (DiffAugment, Zhao et al. 2020): every real and fake image is moved by a "
+        "random offset before D judges it, so D cannot memorise the 4,500 training digits and G learns faster. "
+        "0 = off. Applies live.",
+    )
     seed = st.number_input(
         "Seed", 0, 10_000, step=1, key="mnist.seed", disabled=S.locked("mnist.seed"),
         help="Seeds the initial weights, every random draw and the fixed z of the sample grid. Needs Reset.",
     )  # fmt: skip
-    return TrainConfig(loss=loss, optimizer=optimizer, lr_d=lr_d, lr_g=lr_g, k=k, batch_size=batch, seed=int(seed),
-                       gp_weight=10.0, ema_decay=EMA_DECAY[st.session_state["mnist.model"]], snapshot_every=500,
-                       max_snapshots=20)  # fmt: skip
+    base = FAMILY_DEFAULTS[st.session_state["mnist.model"]][1]  # λ, EMA and snapshot settings
+    return replace(base, loss=loss, optimizer=optimizer, lr_d=lr_d, lr_g=lr_g, k=k, batch_size=batch, seed=int(seed),
+                   augment_shift=augment)  # fmt: skip
 
 
 def latent_ui(model: str, pre) -> object:
@@ -213,7 +225,17 @@ def latent_ui(model: str, pre) -> object:
         "Latent dimension z", LATENT_DIMS, key="mnist.latent_dim", disabled=S.locked("mnist.latent_dim"),
         help="Size of the noise vector z fed to G. Needs Reset.",
     )  # fmt: skip
-    return MNIST_MODELS[model](latent_dim=latent)
+    conditional = st.checkbox(
+        "Class-conditional: tell G and D the digit",
+        key="mnist.conditional",
+        disabled=S.locked("mnist.conditional") or model not in CONDITIONAL_MODELS,
+        help="G gets the digit's label (one-hot) beside z and draws that digit; D judges image and label together "
+        "(projection discriminator, Miyato & Koyama 2018). Each grid column is then one digit. Off: the plain "
+        "GAN, which must find the ten digits by itself (slower, and it can lose some). DCGAN only. Needs Reset.",
+    )
+    if model not in CONDITIONAL_MODELS:
+        return MNIST_MODELS[model](latent_dim=latent)
+    return MNIST_MODELS[model](latent_dim=latent, num_classes=10 if conditional else 0)
 
 
 def controls_ui(running: bool) -> str | None:
@@ -231,7 +253,8 @@ def controls_ui(running: bool) -> str | None:
 def new_run(model_cfg, train_cfg: TrainConfig, start: str, pre) -> MnistRun:
     device = pick_device()
     data = S.mnist_data()
-    trainer = Trainer(ImageSampler(data.images, device), model_cfg, train_cfg, device=device)
+    labels = data.labels if getattr(model_cfg, "num_classes", 0) else None
+    trainer = Trainer(ImageSampler(data.images, device, labels), model_cfg, train_cfg, device=device)
     if pre is not None:
         start_from_generator(trainer, pre[0])
     view = MF.make_view(model_cfg, data.images, data.labels, seed=train_cfg.seed)
@@ -318,7 +341,8 @@ def live_view(run: MnistRun) -> None:
     metrics_ui(run, history)
     left, right = st.columns([5, 4])
     with left:
-        st.markdown(f"**Generator samples at step {run.grid[0]:,}** — the same 60 noise vectors z every frame, "
+        asked = ", and each column asks G for one digit, 0 to 9" if getattr(trainer.model_cfg, "num_classes", 0) else ""
+        st.markdown(f"**Generator samples at step {run.grid[0]:,}** — the same 60 noise vectors z every frame{asked}, "
                     "so each cell shows one z's digit sharpening over training")  # fmt: skip
         st.image(run.grid[1], width="stretch")
         st.markdown("**Real digits** from the training set, one of each class, for comparison")
@@ -387,7 +411,8 @@ st.title("MNIST GAN")
 st.caption(
     "The generator G turns 32–64 random numbers z into a 28×28 image; the discriminator D sees real handwritten "
     "digits and G's fakes and outputs the probability that an image is real. Watch the grid of fakes turn from "
-    "noise into digits, and a small digit classifier judge them."
+    "noise into digits, and a small digit classifier judge them. By default both players are also told the digit "
+    "(a class-conditional GAN): G draws the digit it is asked for, D judges whether image and digit fit together."
 )
 data_notice_ui()
 

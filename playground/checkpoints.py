@@ -72,7 +72,9 @@ def read_checkpoint(
             raise CheckpointError(f"Checkpoint could not be read: {exc.strerror}.") from None
     if len(data) > MAX_BYTES:
         raise CheckpointError(f"Checkpoint is larger than {MAX_BYTES // 2**20} MB.")
-    if data[:2] == b"\x80\x02" or data[:2] == b"PK" or data[:1] == b"\x80":
+    # safetensors: an 8-byte header length, then the JSON header. Its first byte can be 0x80 too (a header of
+    # 128 + 256·n bytes), so a file only counts as a pickle (0x80 …) or zip (PK …) if no JSON header follows.
+    if data[8:9] != b"{" and (data[:1] == b"\x80" or data[:2] == b"PK"):
         raise CheckpointError("This looks like a PyTorch pickle (.pt/.pth); only .safetensors files are accepted.")
     try:
         tensors = load_bytes(data)

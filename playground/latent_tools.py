@@ -40,10 +40,24 @@ class LatentGenerator:
     G: nn.Module
     cfg: object
     source: str  # shown to the user: "pretrained DCGAN", "your MNIST run (step 1,200)", …
+    label: int | None = None  # the class a conditional generator is asked for (``for_label``)
 
     @property
     def latent_dim(self) -> int:
+        """The noise entries the sliders move (a conditional generator's label is set apart, ``for_label``)."""
         return self.cfg.latent_dim
+
+    @property
+    def classes(self) -> int:
+        """How many class labels the generator reads beside z (0: unconditional)."""
+        return getattr(self.cfg, "num_classes", 0)
+
+    def for_label(self, label: int) -> LatentGenerator:
+        """This conditional generator asked for one class: it then maps noise z [N, latent_dim] alone."""
+        if not 0 <= label < self.classes:
+            raise ValueError(f"label must be in 0…{self.classes - 1}")
+        base = self.G.G if isinstance(self.G, FixedLabel) else self.G
+        return LatentGenerator(FixedLabel(base, self.classes, label), self.cfg, self.source, label)
 
     @property
     def prior(self) -> str:
@@ -53,6 +67,17 @@ class LatentGenerator:
     def is_image(self) -> bool:
         """MNIST generators make [N, 1, 28, 28] images; the toy MLPs (``ModelConfig``) make 2-D points."""
         return not hasattr(self.cfg, "data_dim")
+
+
+class FixedLabel(nn.Module):
+    """A class-conditional generator with its label fixed: z [N, latent_dim] → G([z, one-hot(label)])."""
+
+    def __init__(self, G: nn.Module, classes: int, label: int) -> None:
+        super().__init__()
+        self.G, self.code = G, nn.functional.one_hot(torch.tensor(label), classes).float()
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.G(torch.cat([z, self.code.expand(len(z), -1)], dim=1))
 
 
 def explorer_generator(G: nn.Module, cfg, source: str) -> LatentGenerator:

@@ -36,10 +36,15 @@ class DigitView:
 
 def make_view(model_cfg, real_images: torch.Tensor, real_labels: torch.Tensor, seed: int = 0, rows: int = 6,
               cols: int = 10, n_eval: int = 500) -> DigitView:  # fmt: skip
-    """Draw the fixed noise and one real digit of each class 0…9 from their own seed (training is untouched)."""
+    """Draw the fixed noise and one real digit of each class 0…9 from their own seed (training is untouched).
+
+    A class-conditional generator is asked for every class in turn: each grid column is one digit, and the
+    scored samples hold each class equally often.
+    """
     gen = torch.Generator().manual_seed(10_000 + seed)
-    z_grid = sample_latent(rows * cols, model_cfg, gen, "cpu")
-    z_eval = sample_latent(n_eval, model_cfg, gen, "cpu")
+    classes = getattr(model_cfg, "num_classes", 0) or 1
+    z_grid = sample_latent(rows * cols, model_cfg, gen, "cpu", torch.arange(rows * cols) % cols % classes)
+    z_eval = sample_latent(n_eval, model_cfg, gen, "cpu", torch.arange(n_eval) % classes)
     order = torch.randperm(len(real_images), generator=gen)
     firsts = [int(order[real_labels[order] == digit][0]) for digit in range(10) if (real_labels == digit).any()]
     return DigitView(z_grid, cols, z_eval, real_images[firsts])

@@ -135,10 +135,14 @@ class DCGANConfig:
     g_channels: int = 32  # G: z → 2c·7·7 → c·14·14 → 1·28·28
     d_channels: int = 32  # D: 1·28·28 → c·14·14 → 2c·7·7 → 1
     batch_norm: bool = True  # in G only, after every layer but the last (as DCGAN does)
+    # class-conditional when > 0: G reads the label's one-hot code after z (models.sample_latent), D is a
+    # projection discriminator (Miyato & Koyama 2018): D(x, y) = ψ(φ(x)) + ⟨embed(y), φ(x)⟩
+    num_classes: int = 0
 
     def __post_init__(self) -> None:
         _check(self, ("latent_dim",), 1, 4096)
         _check(self, ("g_channels", "d_channels"), 1, 512)
+        _check(self, ("num_classes",), 0, 1000)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -156,7 +160,7 @@ class DcganGenerator(nn.Module):
         c = cfg.g_channels
         norm = (lambda n: nn.BatchNorm2d(n)) if cfg.batch_norm else (lambda n: nn.Identity())
         self.c = c
-        self.project = nn.Linear(cfg.latent_dim, 2 * c * 7 * 7)  # z → a 7×7 feature map
+        self.project = nn.Linear(cfg.latent_dim + cfg.num_classes, 2 * c * 7 * 7)  # z (+ label) → a 7×7 map
         self.net = nn.Sequential(
             norm(2 * c), nn.ReLU(),
             nn.ConvTranspose2d(2 * c, c, 4, stride=2, padding=1), norm(c), nn.ReLU(),  # 7 → 14
@@ -178,9 +182,18 @@ class DcganDiscriminator(nn.Module):
             nn.Flatten(),  # [N, 2c, 7, 7] → [N, 2c·49]
             nn.Linear(2 * c * 7 * 7, 1),
         )  # fmt: skip
+        self.num_classes = cfg.num_classes
+        if cfg.num_classes:  # one learned direction per class in D's last feature space
+            self.embed = nn.Embedding(cfg.num_classes, 2 * c * 7 * 7)
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.net(x)  # [N, 1, 28, 28] → [N, 1]
+    def forward(self, x: torch.Tensor, labels: torch.Tensor | None = None) -> torch.Tensor:
+        """[N, 1, 28, 28] (and, if conditional, labels [N]) → logits [N, 1]."""
+        if not self.num_classes:
+            return self.net(x)
+        if labels is None:
+            raise ValueError("this discriminator is class-conditional: pass the labels")
+        features = self.net[:-1](x)  # φ(x) [N, 2c·49]
+        return self.net[-1](features) + (self.embed(labels) * features).sum(1, keepdim=True)
 
 
 # ---- weights ------------------------------------------------------------------------------------
@@ -196,6 +209,8 @@ def init_image_weights(module: nn.Module, gen: torch.Generator) -> None:
             fan_in, _ = nn.init._calculate_fan_in_and_fan_out(layer.weight)
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
             nn.init.uniform_(layer.bias, -bound, bound, generator=gen)
+        elif isinstance(layer, nn.Embedding):
+            nn.init.normal_(layer.weight, generator=gen)  # PyTorch's default N(0, 1)
         elif isinstance(layer, nn.BatchNorm2d):
             nn.init.ones_(layer.weight)
             nn.init.zeros_(layer.bias)
@@ -242,24 +257,52 @@ def start_from_generator(trainer, state: dict[str, torch.Tensor]) -> None:
     trainer.republish()
 
 
+# ---- augmentation ---------------------------------------------------------------------------------
+def shift_images(x: torch.Tensor, pixels: int, gen: torch.Generator) -> torch.Tensor:
+    """Each image moved by its own random offset of up to ±``pixels`` in x and y, the gap filled with background.
+
+    DiffAugment's translation (Zhao et al. 2020): applied to real and fake images alike before D sees them, and
+    differentiable, so G learns through it. With 4,500 training digits D otherwise memorises the real set.
+    """
+    n, c, h, w = x.shape
+    padded = nn.functional.pad(x, (pixels,) * 4, value=-1.0)  # −1 is the background of [−1, 1] images
+    dy, dx = (torch.randint(2 * pixels + 1, (2, n), generator=gen, device=gen.device).to(x.device))
+    rows = (dy[:, None] + torch.arange(h, device=x.device)).view(n, 1, h, 1).expand(n, c, h, w + 2 * pixels)
+    cols = (dx[:, None] + torch.arange(w, device=x.device)).view(n, 1, 1, w).expand(n, c, h, w)
+    return padded.gather(2, rows).gather(3, cols)
+
+
 # ---- real digits as a Trainer data source ---------------------------------------------------------
 class ImageSampler:
     """Serves random real images [n, 1, 28, 28] from a tensor kept on one device (no per-step copy).
 
     Indexes are drawn from the caller's generator (the Trainer's), so the same seed gives the same batches.
+    With ``labels`` [N] it also serves each image's class (``sample_labelled``), for class-conditional GANs.
     """
 
-    def __init__(self, images: torch.Tensor, device: torch.device | str = "cpu") -> None:
+    def __init__(
+        self, images: torch.Tensor, device: torch.device | str = "cpu", labels: torch.Tensor | None = None
+    ) -> None:
         if images.dim() != 4 or tuple(images.shape[1:]) != IMAGE_SHAPE:
             raise ValueError(f"images must be [N, 1, 28, 28], got {list(images.shape)}")
+        if labels is not None and labels.shape != (len(images),):
+            raise ValueError(f"labels must be [N] = [{len(images)}], got {list(labels.shape)}")
         self.images = images.to(device=device, dtype=torch.float32).contiguous()
+        self.labels = None if labels is None else labels.to(device=device, dtype=torch.int64)
 
     def __len__(self) -> int:
         return len(self.images)
 
     def sample(self, n: int, gen: torch.Generator, device: torch.device | str = "cpu") -> torch.Tensor:
-        idx = torch.randint(len(self.images), (n,), generator=gen, device=gen.device)
-        return self.images[idx.to(self.images.device)].to(device)  # [n, 1, 28, 28]
+        return self.sample_labelled(n, gen, device)[0]  # [n, 1, 28, 28]
+
+    def sample_labelled(
+        self, n: int, gen: torch.Generator, device: torch.device | str = "cpu"
+    ) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """n random images [n, 1, 28, 28] and their labels [n] (None when the sampler has none)."""
+        idx = torch.randint(len(self.images), (n,), generator=gen, device=gen.device).to(self.images.device)
+        labels = None if self.labels is None else self.labels[idx].to(device)
+        return self.images[idx].to(device), labels
 
 
 MNIST_MODELS: dict[str, type] = {"mlp": MnistMLPConfig, "dcgan": DCGANConfig}

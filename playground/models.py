@@ -111,8 +111,27 @@ def init_weights(module: nn.Module, gen: torch.Generator) -> None:
             nn.init.uniform_(layer.bias, -bound, bound, generator=gen)
 
 
-def sample_latent(n: int, cfg: ModelConfig, gen: torch.Generator, device: torch.device | str) -> torch.Tensor:
-    """z [n, latent_dim] from the configured prior."""
+def sample_latent(
+    n: int, cfg: ModelConfig, gen: torch.Generator, device: torch.device | str, labels: torch.Tensor | None = None
+) -> torch.Tensor:
+    """z [n, latent_dim] from the configured prior.
+
+    A class-conditional generator (``cfg.num_classes`` > 0) reads its label from z too: z is then
+    [n, latent_dim + num_classes], the noise followed by the label's one-hot code. The labels are ``labels``
+    when given (e.g. one row per digit in a picture), else drawn uniformly after the noise.
+    """
     if cfg.prior == "uniform":
-        return 2 * torch.rand(n, cfg.latent_dim, generator=gen, device=device) - 1
-    return torch.randn(n, cfg.latent_dim, generator=gen, device=device)
+        z = 2 * torch.rand(n, cfg.latent_dim, generator=gen, device=device) - 1
+    else:
+        z = torch.randn(n, cfg.latent_dim, generator=gen, device=device)
+    classes = getattr(cfg, "num_classes", 0)
+    if not classes:
+        return z
+    if labels is None:
+        labels = torch.randint(classes, (n,), generator=gen, device=device)
+    return torch.cat([z, nn.functional.one_hot(labels.to(device), classes).to(z.dtype)], dim=1)
+
+
+def latent_labels(z: torch.Tensor, cfg) -> torch.Tensor | None:
+    """The class labels a conditional generator's z carries (see ``sample_latent``); None if unconditional."""
+    return z[:, cfg.latent_dim :].argmax(dim=1) if getattr(cfg, "num_classes", 0) else None

@@ -1,6 +1,7 @@
 """Command line: train a GAN headless and write config, history, metrics, weights and samples.
 
 python -m playground.train --dataset ring8 --steps 5000 --seed 0 --out runs/ring8
+python -m playground.train --dataset mnist --model dcgan --seconds 60 --out runs/mnist
 """
 
 from __future__ import annotations
@@ -17,14 +18,19 @@ from tqdm import tqdm
 
 from playground.checkpoints import save_checkpoint
 from playground.data import DATASETS, DataError, make_dataset
+from playground.device import pick_device
 from playground.losses import LOSSES
 from playground.metrics import evaluate
+from playground.mnist_models import DCGANConfig, ImageSampler, MnistMLPConfig
+from playground.mnist_presets import FAMILY_DEFAULTS
 from playground.models import ACTIVATIONS, ModelConfig
 from playground.presets import DEFAULT_PRESET, PRESETS
 from playground.remedies import REMEDIES, apply_remedies
 from playground.training import OPTIMIZERS, TrainConfig, Trainer
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
+MNIST_SAMPLES = 1000  # digits judged by the classifier (as in the MNIST acceptance figures)
+MNIST_STEPS = 2000  # about a minute of the default DCGAN on 2 CPU cores
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -46,7 +52,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--preset", choices=list(PRESETS), help="start from a named setup; other flags override it")
     p.add_argument("--remedy", action="append", default=[], metavar="NAME[=VALUE]",
                    help=f"mode-collapse remedy, repeatable: {', '.join(REMEDIES)}")  # fmt: skip
-    p.add_argument("--dataset", default=default.dataset, help=f"{', '.join(DATASETS)} or a path to points.csv")
+    p.add_argument("--dataset", default=default.dataset,
+                   help=f"{', '.join(DATASETS)}, mnist, or a path to points.csv")  # fmt: skip
+    p.add_argument("--model", choices=list(FAMILY_DEFAULTS), default="dcgan",
+                   help="MNIST only: the network family; its defaults (loss, k, rates, …) apply unless overridden")
+    p.add_argument("--conditional", action=argparse.BooleanOptionalAction, default=None,
+                   help="MNIST DCGAN: tell G and D each digit's class (default on for dcgan)")
+    p.add_argument("--augment-shift", type=int, default=t.augment_shift,
+                   help="MNIST: D sees images shifted by up to ± this many pixels; 0 = off")
+    p.add_argument("--mnist-root", default="data",
+                   help="folder for torchvision's MNIST (downloaded there if possible, else the embedded digits)")
+    p.add_argument("--no-download", action="store_true", help="MNIST: use --mnist-root as is, never download")
     p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
     p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
     p.add_argument("--steps", type=int, default=default.steps, help="generator steps (each with k D steps)")
@@ -76,22 +92,61 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-def configs_from(args: argparse.Namespace) -> tuple[ModelConfig, TrainConfig]:
+def configs_from(args: argparse.Namespace) -> tuple[ModelConfig | DCGANConfig | MnistMLPConfig, TrainConfig]:
     try:
-        model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
-                            latent_dim=args.latent_dim, prior=args.prior, pack=args.pack,
-                            mbstd_group=args.mbstd_group)  # fmt: skip
         train = TrainConfig(loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
                             k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed,
                             ema_decay=args.ema_decay, beta1=args.beta1, beta2=args.beta2, momentum=args.momentum,
-                            unroll_steps=args.unroll_steps, instance_noise=args.instance_noise)  # fmt: skip
+                            unroll_steps=args.unroll_steps, instance_noise=args.instance_noise,
+                            augment_shift=args.augment_shift)  # fmt: skip
+        if args.dataset == "mnist":
+            return mnist_model(args), train
+        model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
+                            latent_dim=args.latent_dim, prior=args.prior, pack=args.pack,
+                            mbstd_group=args.mbstd_group)  # fmt: skip
         model, train = apply_remedies(model, train, args.remedy)
     except ValueError as exc:
         fail(str(exc))
     return model, train
 
 
-def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> None:
+def mnist_model(args: argparse.Namespace) -> DCGANConfig | MnistMLPConfig:
+    if args.remedy:
+        fail("--remedy is for the 2-D datasets; for MNIST choose --loss (e.g. wgan-gp)")
+    if args.model == "mlp":
+        if args.conditional:
+            fail("--conditional needs --model dcgan")
+        return MnistMLPConfig(latent_dim=args.latent_dim, prior=args.prior)
+    return DCGANConfig(latent_dim=args.latent_dim, prior=args.prior, num_classes=10 if args.conditional else 0)
+
+
+def mnist_sampler(args: argparse.Namespace, model_cfg, device) -> ImageSampler:
+    """Full MNIST via torchvision when it is under (or can be downloaded to) --mnist-root, else the embedded digits."""
+    from playground.mnist import load_mnist
+
+    data = load_mnist(args.mnist_root or None, download=not args.no_download)
+    if data.notice:
+        print(f"note: {data.notice}", file=sys.stderr)
+    labels = data.labels if getattr(model_cfg, "num_classes", 0) else None
+    return ImageSampler(data.images, pick_device(device), labels)
+
+
+@torch.no_grad()
+def evaluate_digits(trainer: Trainer, samples: torch.Tensor) -> dict:
+    """The shipped classifier's report on the samples and, beside it, on as many real training digits (floor)."""
+    from playground.classifier import load_classifier
+    from playground.image_metrics import digit_report, real_floor, reference_stats
+    from playground.mnist import load_mnist
+
+    classifier = load_classifier()
+    ref = reference_stats(load_mnist(split="heldout").images, classifier)
+    report = digit_report(samples.cpu(), classifier, ref)
+    floor = real_floor(trainer.data.images.cpu(), classifier, ref, n=len(samples))
+    return {"step": trainer.step_count, **report, "real_floor": floor,
+            "note": "classifier-FID/IS: the shipped MNIST classifier's features, not Inception"}  # fmt: skip
+
+
+def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict, samples: np.ndarray) -> None:
     out.mkdir(parents=True, exist_ok=True)
     config = {"dataset": dataset, "model": trainer.model_cfg.to_dict(), "train": trainer.cfg.to_dict(),
               "device": str(trainer.device), "steps": trainer.step_count}  # fmt: skip
@@ -102,7 +157,6 @@ def write_outputs(out: Path, trainer: Trainer, dataset: str, metrics: dict) -> N
     save_checkpoint(
         out / "discriminator.safetensors", trainer.D, "discriminator", trainer.model_cfg, trainer.step_count
     )
-    samples = trainer.sample(N_SAMPLES).cpu().numpy().astype(np.float32)  # [N, data_dim]
     np.save(out / "samples.npy", samples)
 
 
@@ -110,14 +164,11 @@ def run(args: argparse.Namespace) -> dict:
     torch.set_num_threads(max(args.threads, 1))
     if args.steps < 1:
         fail("--steps must be at least 1")
-    try:
-        data = make_dataset(args.dataset)
-    except DataError as exc:
-        fail(str(exc))
     model_cfg, train_cfg = configs_from(args)
     try:
+        data = mnist_sampler(args, model_cfg, args.device) if args.dataset == "mnist" else make_dataset(args.dataset)
         trainer = Trainer(data, model_cfg, train_cfg, device=args.device)
-    except ValueError as exc:
+    except (DataError, ValueError) as exc:
         fail(str(exc))
     start = time.perf_counter()
     with tqdm(total=args.steps, unit="step", file=sys.stderr, disable=None) as bar:
@@ -133,11 +184,16 @@ def run(args: argparse.Namespace) -> dict:
             f"warning: stopped at step {trainer.step_count}: {diverged}; kept step {trainer.published.step}",
             file=sys.stderr,
         )
-    metrics = evaluate(trainer, N_SAMPLES)
-    metrics["seconds"] = time.perf_counter() - start
-    metrics["steps_per_s"] = trainer.step_count / metrics["seconds"]
-    metrics["diverged"] = diverged
-    write_outputs(Path(args.out), trainer, args.dataset, metrics)
+    seconds = time.perf_counter() - start
+    if args.dataset == "mnist":  # [N, 28, 28] in [0, 1]; a conditional G draws every digit equally often
+        images = trainer.sample(MNIST_SAMPLES, labels=torch.arange(MNIST_SAMPLES) % 10 if trainer.classes else None)
+        metrics = evaluate_digits(trainer, images)
+        samples = ((images[:, 0] + 1) / 2).clamp(0, 1)
+    else:
+        metrics = evaluate(trainer, N_SAMPLES)
+        samples = trainer.sample(N_SAMPLES)  # [N, data_dim]
+    metrics.update(seconds=seconds, steps_per_s=trainer.step_count / seconds, diverged=diverged)
+    write_outputs(Path(args.out), trainer, args.dataset, metrics, samples.cpu().numpy().astype(np.float32))
     return metrics
 
 
@@ -145,7 +201,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse twice: a --preset first becomes the defaults, so explicit flags still override it."""
     parser = build_parser()
     first = parser.parse_args(argv)
-    if first.preset:
+    if first.dataset == "mnist":
+        if first.preset:
+            fail("--preset is for the 2-D datasets; for MNIST choose --model")
+        m, t = FAMILY_DEFAULTS[first.model]
+        flags = {**m.to_dict(), **t.to_dict()}
+        parser.set_defaults(steps=MNIST_STEPS, conditional=bool(flags.pop("num_classes", 0)),
+                            **{k: v for k, v in flags.items() if hasattr(first, k)})  # fmt: skip
+    elif first.preset:
         preset = PRESETS[first.preset]
         flags = {**preset.model.to_dict(), **preset.train.to_dict()}
         parser.set_defaults(dataset=preset.dataset, steps=preset.steps,

@@ -26,7 +26,8 @@ from torch import nn
 from playground.device import pick_device
 from playground.fast_step import FastStep, optimizer_step
 from playground.losses import LOSSES, gradient_penalty, value_function
-from playground.models import init_weights, sample_latent
+from playground.mnist_models import shift_images
+from playground.models import init_weights, latent_labels, sample_latent
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 STAT_NAMES = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
@@ -51,6 +52,7 @@ class TrainConfig:
     unroll_steps: int = 0  # unrolled GAN (Metz et al. 2017): G is scored against D after K more steps
     instance_noise: float = 0.0  # σ₀ of Gaussian noise on D's inputs (Sønderby et al. 2017; Arjovsky & Bottou)
     noise_anneal_steps: int = 2000  # σ falls linearly to 0 by this step
+    augment_shift: int = 0  # images only: D sees real and fake shifted by up to ± this many pixels (DiffAugment)
     seed: int = 0
     history_len: int = 2000  # bounded: older entries are thinned, not dropped
     snapshot_every: int = 100  # G steps between stored snapshots (the timeline)
@@ -67,6 +69,8 @@ class TrainConfig:
             raise ValueError("k must be between 1 and 100")
         if not 0 <= self.unroll_steps <= 20:
             raise ValueError("unroll steps must be between 0 and 20")
+        if not 0 <= self.augment_shift <= 8:
+            raise ValueError("augment_shift must be between 0 and 8 pixels")
         if self.instance_noise < 0 or self.noise_anneal_steps < 1:
             raise ValueError("instance noise must be ≥ 0 and its annealing at least 1 step")
         if not 0 <= self.ema_decay < 1:
@@ -152,6 +156,9 @@ class Trainer:
         self.device = pick_device(device) if not isinstance(device, torch.device) else device
         self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
         self._check_batch(train_cfg.batch_size)
+        self.classes = getattr(model_cfg, "num_classes", 0)  # > 0: G and D are told each sample's class
+        if self.classes and getattr(data, "labels", None) is None:
+            raise ValueError("a class-conditional model needs labelled data (e.g. ImageSampler(images, labels=…))")
         init_gen = torch.Generator().manual_seed(train_cfg.seed)
         self.G = model_cfg.build_generator()
         self.D = model_cfg.build_discriminator()
@@ -192,7 +199,9 @@ class Trainer:
         return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
 
     def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
-        return x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
+        """What D sees of a batch: with instance noise (σ > 0) and, for images, the random shift."""
+        x = x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
+        return shift_images(x, self.cfg.augment_shift, self.gen) if self.cfg.augment_shift and x.dim() == 4 else x
 
     def _fast(self) -> FastStep | None:
         """The hand-written backward pass (playground.fast_step) when it covers this configuration."""
@@ -200,18 +209,32 @@ class Trainer:
             return None
         return self.fast_step
 
-    def _d_step(self, real: torch.Tensor, fake: torch.Tensor, sigma: float) -> tuple[torch.Tensor, ...]:
-        """One D update on a real and a (detached) fake batch; returns (loss, real logits, fake logits, ‖∇‖)."""
+    def _real(self, m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """A real batch, and its labels when the model is class-conditional (else None)."""
+        if self.classes:
+            return self.data.sample_labelled(m, self.gen, self.device)
+        return self.data.sample(m, self.gen, self.device), None
+
+    def _judge(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """D's logits; a class-conditional D also reads each sample's label."""
+        return self.D(x) if labels is None else self.D(x, labels)
+
+    def _d_step(
+        self, real: torch.Tensor, fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, ...]:
+        """One D update on a real and a (detached) fake batch (``labels``: both batches' classes, if conditional);
+        returns (loss, real logits, fake logits, ‖∇‖)."""
         batch = torch.cat([self._noisy(real, sigma), self._noisy(fake, sigma)])  # one pass over real+fake
         fast = self._fast()
         if fast:
             d_loss, logits = fast.d_grads(self.loss, batch)
         else:
-            logits = self.D(batch)  # [2m / pack, 1]
+            logits = self._judge(batch, labels)  # [2m / pack, 1]
             d_loss = self.loss.d(*logits.chunk(2))
             if self.loss.penalty:
                 noisy_real, noisy_fake = batch.chunk(2)
-                d_loss = d_loss + self.cfg.gp_weight * gradient_penalty(self.D, noisy_real, noisy_fake, self.gen)
+                critic = self.D if labels is None else (lambda x: self.D(x, labels.chunk(2)[0]))  # real's classes
+                d_loss = d_loss + self.cfg.gp_weight * gradient_penalty(critic, noisy_real, noisy_fake, self.gen)
             self.opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
         grad_norm = _grad_norm(self.opt_d)
@@ -219,14 +242,16 @@ class Trainer:
         d_real, d_fake = logits.chunk(2)
         return d_loss, d_real, d_fake, grad_norm
 
-    def _g_step(self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float) -> tuple[torch.Tensor, ...]:
+    def _g_step(
+        self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, ...]:
         """One G update on the fakes of the last D step (``g_outs``: the fast path's kept activations)."""
         fast = self._fast()
         if fast:
             g_loss, _ = fast.g_grads(self.loss, g_outs, self._noisy(fake, sigma))
         else:
             self.D.requires_grad_(False)  # no D gradients are needed here
-            g_loss = self.loss.g(self.D(self._noisy(fake, sigma)))
+            g_loss = self.loss.g(self._judge(self._noisy(fake, sigma), labels))
             self.opt_g.zero_grad(set_to_none=True)
             g_loss.backward()
             self.D.requires_grad_(True)
@@ -241,18 +266,21 @@ class Trainer:
             # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
             for i in range(cfg.k):
                 g_outs: list[torch.Tensor] = []
+                z = self.latent(m)
+                fake_labels = latent_labels(z, self.model_cfg)  # None unless class-conditional
                 if fast:
-                    g_outs = fast.generate(self.latent(m))
+                    g_outs = fast.generate(z)
                     fake = g_outs[-1]
                 else:
                     with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
-                        fake = self.G(self.latent(m))  # [m, ...]
-                real = self.data.sample(m, self.gen, self.device)
-                d_loss, d_real, d_fake, grad_norm_d = self._d_step(real, fake.detach(), sigma)
+                        fake = self.G(z)  # [m, ...]
+                real, real_labels = self._real(m)
+                labels = None if fake_labels is None else torch.cat([real_labels, fake_labels])
+                d_loss, d_real, d_fake, grad_norm_d = self._d_step(real, fake.detach(), sigma, labels)
             # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
             saved = self._unroll(sigma) if cfg.unroll_steps else None
             # (2) update G once: minimise the generator loss on the same fake batch
-            g_loss, grad_norm_g = self._g_step(g_outs, fake, sigma)
+            g_loss, grad_norm_g = self._g_step(g_outs, fake, sigma, fake_labels)
         if saved:
             self.D.load_state_dict(saved[0])
             self.opt_d.load_state_dict(saved[1])
@@ -272,8 +300,11 @@ class Trainer:
         m = self.cfg.batch_size
         for _ in range(self.cfg.unroll_steps):
             with torch.no_grad():
-                fake = self.G(self.latent(m))
-            self._d_step(self.data.sample(m, self.gen, self.device), fake, sigma)
+                z = self.latent(m)
+                fake = self.G(z)
+            real, real_labels = self._real(m)
+            fake_labels = latent_labels(z, self.model_cfg)
+            self._d_step(real, fake, sigma, None if fake_labels is None else torch.cat([real_labels, fake_labels]))
         return saved
 
     @torch.no_grad()
@@ -349,7 +380,8 @@ class Trainer:
         self.D.load_state_dict(snap.discriminator)
         self.diverged = None
 
-    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps")
+    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps",
+                   "augment_shift")  # fmt: skip
 
     def reconfigure(self, **changes) -> None:
         """Apply settings that need no new model (learning rates, k, loss, …) between chunks."""
@@ -364,10 +396,13 @@ class Trainer:
                 group["lr"] = lr
 
     @torch.no_grad()
-    def sample(self, n: int, seed: int = 1234, generator: nn.Module | None = None) -> torch.Tensor:
-        """n generator samples from a private seed (does not disturb the training stream)."""
+    def sample(
+        self, n: int, seed: int = 1234, generator: nn.Module | None = None, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """n generator samples from a private seed (does not disturb the training stream); ``labels``: the
+        classes a conditional generator draws (default: random)."""
         gen = torch.Generator(device=self.device).manual_seed(seed)
-        z = sample_latent(n, self.model_cfg, gen, self.device)
+        z = sample_latent(n, self.model_cfg, gen, self.device, labels)
         return (generator or self.G_ema)(z)
 
 

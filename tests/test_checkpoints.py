@@ -36,6 +36,14 @@ def test_pickle_is_refused_without_unpickling(tmp_path):
         read_checkpoint(tmp_path / "g.pt")
 
 
+def test_a_safetensors_file_whose_header_length_starts_with_the_pickle_byte_is_accepted():
+    # the first byte is the header length's low byte: 0x80 for headers of 128 + 256·n bytes (1 file in 256)
+    G = build_generator(CFG)
+    pads = (checkpoint_bytes(G, "generator", CFG, extra={"pad": "x" * n}) for n in range(256))
+    data = next(d for d in pads if d[0] == 0x80)
+    read_checkpoint(data)  # no "pickle" refusal
+
+
 def test_truncated_and_garbage_files_are_refused():
     data = checkpoint_bytes(build_generator(CFG), "generator", CFG)
     with pytest.raises(CheckpointError, match="truncated"):
