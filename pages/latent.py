@@ -24,7 +24,7 @@ from playground.figures import snapshot_models
 from playground.latent import orthonormal_directions, z_from_text, z_to_text
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
-PRETRAINED_LABELS = {"dcgan": "DCGAN", "mlp": "MLP GAN"}
+PRETRAINED_LABELS = {"dcgan": "DCGAN", "mlp": "MLP GAN", "dcgan_conditional": "class-conditional DCGAN"}
 MNIST_RUN = "mnist.run"  # where pages/mnist.py keeps its MnistRun (to move into app_state.py with its other keys)
 UPLOAD = "upload"
 MAX_SLIDERS = 32  # more sliders than this is a wall of widgets, not an explorer; the rest stay fixed
@@ -84,7 +84,9 @@ S.URL_SCHEMAS.setdefault(
     urlstate.Schema(
         prefix="latent.",
         fields={
-            "source": urlstate.Choice(("pretrained:dcgan", "pretrained:mlp")),  # shipped generators only
+            "source": urlstate.Choice(  # shipped generators only
+                ("pretrained:dcgan", "pretrained:mlp", "pretrained:dcgan_conditional")
+            ),
             "n_sliders": urlstate.IntRange(1, MAX_SLIDERS),
             "label": urlstate.IntRange(0, 9),
             **{f"{w}_kind": _ENDPOINT for w in "ab"},

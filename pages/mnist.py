@@ -107,9 +107,9 @@ class MnistRun:
 
 # ---- shared read-only resources ------------------------------------------------------------------
 @st.cache_resource(show_spinner="Loading the pretrained generator…")
-def pretrained_generator(model: str):
-    """(state_dict, config, metadata) of ``pretrained/<model>_generator.safetensors``, or None if absent."""
-    path = PRETRAINED_DIR / f"{model}_generator.safetensors"
+def pretrained_generator(name: str):
+    """(state_dict, config, metadata) of ``pretrained/<name>_generator.safetensors``, or None if absent."""
+    path = PRETRAINED_DIR / f"{name}_generator.safetensors"
     if not path.is_file():
         return None
     G, cfg, meta = read_checkpoint(path, "generator")
@@ -134,6 +134,15 @@ def model_ui() -> tuple[str, str, object | None]:
         "convolutions up (7×7 → 14×14 → 28×28) and strided convolutions down. Picking one sets the loss, k and "
         "learning rates that trained it best here. Needs Reset.",
     )
+    conditional = st.checkbox(
+        "Class-conditional: tell G and D the digit",
+        key="mnist.conditional",
+        disabled=S.locked("mnist.conditional") or model not in CONDITIONAL_MODELS,
+        help="G gets the digit's label (one-hot) beside z and draws that digit; D judges image and label together "
+        "(projection discriminator, Miyato & Koyama 2018). Each grid column is then one digit. Off: the plain "
+        "GAN, which must find the ten digits by itself (slower, and it can lose some). DCGAN only. Needs Reset. "
+        "With a pretrained start it picks the shipped conditional or plain DCGAN.",
+    )
     start = st.radio(
         "Start from",
         list(START_LABELS),
@@ -146,8 +155,9 @@ def model_ui() -> tuple[str, str, object | None]:
     )
     pre = None
     if start == "pretrained":
+        conditional = conditional and model in CONDITIONAL_MODELS
         try:
-            pre = pretrained_generator(model)
+            pre = pretrained_generator(model + ("_conditional" if conditional else ""))
         except CheckpointError as exc:
             st.error(f"The pretrained {model} generator could not be loaded: {exc}")
         if pre is None:
@@ -225,17 +235,9 @@ def latent_ui(model: str, pre) -> object:
         "Latent dimension z", LATENT_DIMS, key="mnist.latent_dim", disabled=S.locked("mnist.latent_dim"),
         help="Size of the noise vector z fed to G. Needs Reset.",
     )  # fmt: skip
-    conditional = st.checkbox(
-        "Class-conditional: tell G and D the digit",
-        key="mnist.conditional",
-        disabled=S.locked("mnist.conditional") or model not in CONDITIONAL_MODELS,
-        help="G gets the digit's label (one-hot) beside z and draws that digit; D judges image and label together "
-        "(projection discriminator, Miyato & Koyama 2018). Each grid column is then one digit. Off: the plain "
-        "GAN, which must find the ten digits by itself (slower, and it can lose some). DCGAN only. Needs Reset.",
-    )
     if model not in CONDITIONAL_MODELS:
         return MNIST_MODELS[model](latent_dim=latent)
-    return MNIST_MODELS[model](latent_dim=latent, num_classes=10 if conditional else 0)
+    return MNIST_MODELS[model](latent_dim=latent, num_classes=10 if st.session_state["mnist.conditional"] else 0)
 
 
 def controls_ui(running: bool) -> str | None:

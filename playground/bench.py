@@ -135,13 +135,16 @@ def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: in
 
 
 def mnist_images_per_s(device: torch.device, seconds: float, model: str) -> float:
-    """Real digits per second that D reads (k·batch per G step), batch 64, Adam 2e-4."""
+    """Real digits per second that D reads (k·batch per G step) with the MNIST page's defaults for the family
+    (``mnist_presets.FAMILY_DEFAULTS``: the class-conditional DCGAN at batch 64, the WGAN-GP MLP at batch 32, k 2)."""
     from playground.mnist import embedded_mnist
-    from playground.mnist_models import MNIST_MODELS, ImageSampler
+    from playground.mnist_models import ImageSampler
+    from playground.mnist_presets import FAMILY_DEFAULTS
 
-    data = ImageSampler(embedded_mnist("train").images, device)
-    cfg = TrainConfig(batch_size=64, lr_d=2e-4, lr_g=2e-4)
-    trainer = Trainer(data, MNIST_MODELS[model](), cfg, device=device)
+    digits = embedded_mnist("train")
+    model_cfg, cfg = FAMILY_DEFAULTS[model]
+    data = ImageSampler(digits.images, device, digits.labels if getattr(model_cfg, "num_classes", 0) else None)
+    trainer = Trainer(data, model_cfg, cfg, device=device)
     trainer.step(3)
     first, start = trainer.step_count, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -237,8 +240,8 @@ def main(argv: list[str] | None = None) -> None:
         ("16 seeds, all cores: loop, seed-st/s", "sweep16_loop_seed_steps_per_s"),
         ("16 seeds, all cores: vectorised", "sweep16_vectorised_seed_steps_per_s"),
         ("  ratio vectorised / loop", "sweep16_vectorised_vs_loop"),
-        ("MNIST MLP: real images/s", "mnist_mlp_images_per_s"),
-        ("MNIST DCGAN: real images/s", "mnist_dcgan_images_per_s"),
+        ("MNIST MLP (page default): real images/s", "mnist_mlp_images_per_s"),
+        ("MNIST DCGAN (page default): images/s", "mnist_dcgan_images_per_s"),
         ("latent slider → PNG, ms median", "latent_slider_to_png_ms_median"),
         ("latent slider → PNG, ms p95", "latent_slider_to_png_ms_p95"),
         ("lecture: 1 session alone, steps/s", "lecture_one_alone_steps_per_s"),

@@ -22,6 +22,7 @@ from playground.classifier import load_classifier
 from playground.image_metrics import digit_report, real_floor, reference_stats
 from playground.mnist import load_mnist
 from playground.mnist_models import MNIST_MODELS, ImageSampler, recalibrate_batch_norm
+from playground.models import sample_latent
 from playground.training import TrainConfig, Trainer
 
 HERE = Path(__file__).resolve().parent
@@ -43,17 +44,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ema-decay", type=float, default=0.999, help="long runs: average over ~1,000 steps")
     p.add_argument("--latent-dim", type=int, default=None, help="default: the config's")
     p.add_argument("--dropout", type=float, default=None, help="MLP only: dropout in D (default: the config's)")
+    p.add_argument("--conditional", action="store_true", help="DCGAN only: class-conditional (label in z, projection D)")
+    p.add_argument("--augment-shift", type=int, default=0, help="D sees images shifted by up to ± this many px")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is best on a shared CPU)")
     p.add_argument("--eval-every", type=float, default=60.0, help="seconds between progress reports")
-    p.add_argument("--out", type=Path, default=None, help="default: pretrained/<model>_generator.safetensors")
+    p.add_argument("--out", type=Path, default=None,
+                   help="default: pretrained/<model>[_conditional]_generator.safetensors")  # fmt: skip
     p.add_argument("--dry-run", action="store_true", help="20 steps and a small evaluation; writes nothing")
     return p.parse_args(argv)
 
 
-def evaluate(G: torch.nn.Module, latent_dim: int, n: int, classifier, ref, seed: int = 1234) -> dict:
-    """digit_report of n samples from an eval-mode generator (fixed z, so runs compare)."""
-    z = torch.randn(n, latent_dim, generator=torch.Generator().manual_seed(seed))
+def evaluate(G: torch.nn.Module, model_cfg, n: int, classifier, ref, seed: int = 1234) -> dict:
+    """digit_report of n samples from an eval-mode generator (fixed z, so runs compare; a conditional G is asked
+    for each digit equally often)."""
+    z = sample_latent(n, model_cfg, torch.Generator().manual_seed(seed), "cpu", torch.arange(n) % 10)
     with torch.no_grad():
         images = G.eval()(z)
     return digit_report(images, classifier, ref)
@@ -63,15 +68,18 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     cls = MNIST_MODELS[args.model]
-    overrides = {"latent_dim": args.latent_dim, "dropout": args.dropout}
+    if args.conditional and args.model != "dcgan":
+        raise SystemExit("--conditional needs --model dcgan")
+    overrides = {"latent_dim": args.latent_dim, "dropout": args.dropout, "num_classes": 10 if args.conditional else None}
     model_cfg = cls(**{k: v for k, v in overrides.items() if v is not None})
     lr_d = args.lr_d or (2e-4 if args.model == "mlp" else 5e-4)
     train_cfg = TrainConfig(loss=args.loss, lr_d=lr_d, lr_g=args.lr_g or lr_d, batch_size=args.batch_size, k=args.k,
                             gp_weight=args.gp_weight, ema_decay=args.ema_decay, seed=args.seed,
                             instance_noise=args.instance_noise, noise_anneal_steps=args.noise_anneal_steps,
-                            snapshot_every=10**9)  # fmt: skip
+                            augment_shift=args.augment_shift, snapshot_every=10**9)  # fmt: skip
     train, heldout = load_mnist(split="train"), load_mnist(split="heldout")
-    trainer = Trainer(ImageSampler(train.images), model_cfg, train_cfg, device="cpu")
+    labels = train.labels if args.conditional else None
+    trainer = Trainer(ImageSampler(train.images, labels=labels), model_cfg, train_cfg, device="cpu")
     classifier = load_classifier()
     ref = reference_stats(heldout.images, classifier)
     seconds, max_steps, n_eval = (5.0, 20, 200) if args.dry_run else (args.seconds, args.max_steps, 1000)
@@ -84,7 +92,7 @@ def main(argv: list[str] | None = None) -> dict:
         if time.perf_counter() - last_report >= args.eval_every:
             last_report = time.perf_counter()
             G, _ = trainer.models_at()
-            r = evaluate(G, model_cfg.latent_dim, 500, classifier, ref)
+            r = evaluate(G, model_cfg, 500, classifier, ref)
             print(
                 f"{last_report - start:6.0f} s  step {trainer.step_count:6d}  confident {r['confident_fraction']:.1%}"
                 f"  classes {r['classes_present']}  cFID {r['fid']:.1f}  cIS {r['inception_score']:.2f}",
@@ -94,7 +102,7 @@ def main(argv: list[str] | None = None) -> dict:
 
     G = trainer.G_ema
     recalibrate_batch_norm(G, lambda n: trainer.latent(n))  # BN statistics of the averaged weights
-    report = evaluate(G, model_cfg.latent_dim, n_eval, classifier, ref)
+    report = evaluate(G, model_cfg, n_eval, classifier, ref)
     floor = real_floor(train.images, classifier, ref, n=n_eval)
     summary = {
         "steps": trainer.step_count,
@@ -113,7 +121,7 @@ def main(argv: list[str] | None = None) -> dict:
     }
     print(json.dumps(summary, indent=1))
     if not args.dry_run:
-        out = args.out or HERE / f"{args.model}_generator.safetensors"
+        out = args.out or HERE / f"{args.model}{'_conditional' if args.conditional else ''}_generator.safetensors"
         flags = {k: (str(v) if isinstance(v, Path) else v) for k, v in vars(args).items()}
         extra = {"metrics": summary, "train_config": train_cfg.to_dict(), "flags": flags}
         save_checkpoint(out, G, "generator", model_cfg, trainer.step_count, extra)

@@ -132,3 +132,16 @@ def test_an_mnist_run_of_this_session_is_offered_and_its_weights_are_copied_not_
     assert any("your MNIST run at step 0" in c.value for c in at.sidebar.caption)
     assert current_z(at).shape == (16,)
     assert trainer.step_count == 0
+
+
+def test_the_shipped_conditional_dcgan_draws_the_digit_asked_for_with_the_same_z(app):
+    app.radio(key="latent.source").set_value("pretrained:dcgan_conditional").run()
+    assert not app.exception
+    seen = {}
+    for digit in (3, 7):
+        app.selectbox(key="latent.label").set_value(digit).run()
+        assert not app.exception
+        said = next(m.value for m in app.markdown if "The digit classifier reads" in m.value)
+        seen[digit] = (said, current_z(app).clone())
+    assert "reads **3**" in seen[3][0] and "reads **7**" in seen[7][0]  # z = 0: a clean digit of each class
+    torch.testing.assert_close(seen[3][1], seen[7][1])  # the slider z is kept, only the label changed

@@ -17,10 +17,15 @@ from playground.mnist_models import (
     recalibrate_batch_norm,
     start_from_generator,
 )
+from playground.models import sample_latent
 from playground.training import STAT_NAMES, TrainConfig, Trainer
 
 SMALL = {"mlp": MnistMLPConfig(g_width=32, d_width=32), "dcgan": DCGANConfig(g_channels=8, d_channels=8)}
-PRETRAINED = {"mlp": "pretrained/mlp_generator.safetensors", "dcgan": "pretrained/dcgan_generator.safetensors"}
+PRETRAINED = {
+    "mlp": "pretrained/mlp_generator.safetensors",
+    "dcgan": "pretrained/dcgan_generator.safetensors",
+    "dcgan_conditional": "pretrained/dcgan_conditional_generator.safetensors",
+}
 
 
 @pytest.fixture(scope="module")
@@ -178,27 +183,29 @@ def judge():
     return classifier, reference_stats(embedded_mnist("heldout").images, classifier)
 
 
-def _report(G, latent_dim, judge):
-    z = torch.randn(500, latent_dim, generator=torch.Generator().manual_seed(0))
+def _report(G, cfg, judge):
+    """500 samples, z from seed 0; a class-conditional G is asked for each digit 50 times."""
+    z = sample_latent(500, cfg, torch.Generator().manual_seed(0), "cpu", torch.arange(500) % 10)
     with torch.no_grad():
         return digit_report(G.eval()(z), *judge)
 
 
 def test_untrained_generator_draws_no_readable_digits(judge):
-    r = _report(DCGANConfig().build_generator(), 32, judge)
+    r = _report(DCGANConfig().build_generator(), DCGANConfig(), judge)
     assert r["confident_fraction"] == pytest.approx(0.0, abs=0.02)
     assert r["classes_present"] <= 3
 
 
 # Measured on 500 samples with z from seed 0 (pretrained/README.md lists the 1,000-sample scores and the floor).
-EXPECTED = {"mlp": (0.52, 86.5), "dcgan": (0.568, 56.2)}  # (confident fraction, classifier-FID)
+EXPECTED = {"mlp": (0.52, 86.5), "dcgan": (0.568, 56.2), "dcgan_conditional": (0.968, 15.6)}
 
 
 @pytest.mark.parametrize("model", list(PRETRAINED))
 def test_pretrained_generator_draws_readable_digits_of_most_classes(model, judge):
     G, cfg, _ = read_checkpoint(PRETRAINED[model], "generator")
     assert isinstance(cfg, MnistMLPConfig if model == "mlp" else DCGANConfig)
-    r = _report(G, cfg.latent_dim, judge)
+    assert cfg.to_dict().get("num_classes", 0) == (10 if model == "dcgan_conditional" else 0)
+    r = _report(G, cfg, judge)
     confident, fid = EXPECTED[model]
     assert 8 <= r["classes_present"] <= 10
     assert r["confident_fraction"] == pytest.approx(confident, abs=0.05)  # untrained: 0.0 (test above)
