@@ -57,3 +57,29 @@ def test_mlp_from_pretrained_generator_scores_readable_digits_at_step_zero(app):
     # picking the MLP set the settings that trained it best
     assert (app.session_state["mnist.loss"], app.session_state["mnist.k"]) == ("wgan-gp", 2)
     assert app.session_state["mnist.lr_d"] == pytest.approx(2e-4)
+
+
+def test_the_default_is_class_conditional_and_unticking_it_builds_the_plain_dcgan(app):
+    app.run()
+    trainer = app.session_state["mnist.run"].worker.trainer
+    assert (trainer.model_cfg.num_classes, trainer.cfg.augment_shift, trainer.cfg.batch_size) == (10, 2, 64)
+    assert trainer.data.labels is not None  # D is told the real digits' classes
+    assert any("each column asks G for one digit" in md.value for md in app.markdown)
+    assert app.checkbox(key="mnist.conditional").help
+    app.checkbox(key="mnist.conditional").uncheck().run()
+    assert any("press **Reset**" in w.value for w in app.warning)
+    _button(app, "Reset").click().run()
+    assert not app.exception
+    assert app.session_state["mnist.run"].worker.trainer.model_cfg.num_classes == 0
+    assert not any("each column asks G for one digit" in md.value for md in app.markdown)
+
+
+def test_conditional_pretrained_start_draws_confident_digits_at_step_zero(app):
+    app.run()
+    app.radio(key="mnist.start").set_value("pretrained").run()
+    _button(app, "Reset").click().run()
+    assert not app.exception
+    run = app.session_state["mnist.run"]
+    assert run.worker.trainer.model_cfg.num_classes == 10
+    score = run.scorer.copy()[-1]
+    assert score["step"] == 0 and score["confident_fraction"] >= 0.9 and score["classes_present"] == 10
