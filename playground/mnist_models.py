@@ -266,7 +266,7 @@ def shift_images(x: torch.Tensor, pixels: int, gen: torch.Generator) -> torch.Te
     """
     n, c, h, w = x.shape
     padded = nn.functional.pad(x, (pixels,) * 4, value=-1.0)  # −1 is the background of [−1, 1] images
-    dy, dx = (torch.randint(2 * pixels + 1, (2, n), generator=gen, device=gen.device).to(x.device))
+    dy, dx = torch.randint(2 * pixels + 1, (2, n), generator=gen, device=gen.device).to(x.device)
     rows = (dy[:, None] + torch.arange(h, device=x.device)).view(n, 1, h, 1).expand(n, c, h, w + 2 * pixels)
     cols = (dx[:, None] + torch.arange(w, device=x.device)).view(n, 1, 1, w).expand(n, c, h, w)
     return padded.gather(2, rows).gather(3, cols)

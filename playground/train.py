@@ -54,14 +54,29 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"mode-collapse remedy, repeatable: {', '.join(REMEDIES)}")  # fmt: skip
     p.add_argument("--dataset", default=default.dataset,
                    help=f"{', '.join(DATASETS)}, mnist, or a path to points.csv")  # fmt: skip
-    p.add_argument("--model", choices=list(FAMILY_DEFAULTS), default="dcgan",
-                   help="MNIST only: the network family; its defaults (loss, k, rates, …) apply unless overridden")
-    p.add_argument("--conditional", action=argparse.BooleanOptionalAction, default=None,
-                   help="MNIST DCGAN: tell G and D each digit's class (default on for dcgan)")
-    p.add_argument("--augment-shift", type=int, default=t.augment_shift,
-                   help="MNIST: D sees images shifted by up to ± this many pixels; 0 = off")
-    p.add_argument("--mnist-root", default="data",
-                   help="folder for torchvision's MNIST (downloaded there if possible, else the embedded digits)")
+    p.add_argument(
+        "--model",
+        choices=list(FAMILY_DEFAULTS),
+        default="dcgan",
+        help="MNIST only: the network family; its defaults (loss, k, rates, …) apply unless overridden",
+    )
+    p.add_argument(
+        "--conditional",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="MNIST DCGAN: tell G and D each digit's class (default on for dcgan)",
+    )
+    p.add_argument(
+        "--augment-shift",
+        type=int,
+        default=t.augment_shift,
+        help="MNIST: D sees images shifted by up to ± this many pixels; 0 = off",
+    )
+    p.add_argument(
+        "--mnist-root",
+        default="data",
+        help="folder for torchvision's MNIST (downloaded there if possible, else the embedded digits)",
+    )
     p.add_argument("--no-download", action="store_true", help="MNIST: use --mnist-root as is, never download")
     p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
     p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
@@ -101,6 +116,8 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig | DCGANConfig | 
                             augment_shift=args.augment_shift)  # fmt: skip
         if args.dataset == "mnist":
             return mnist_model(args), train
+        if args.conditional is not None or args.augment_shift:
+            fail("--conditional and --augment-shift are for --dataset mnist")
         model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
                             latent_dim=args.latent_dim, prior=args.prior, pack=args.pack,
                             mbstd_group=args.mbstd_group)  # fmt: skip

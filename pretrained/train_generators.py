@@ -44,7 +44,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     p.add_argument("--ema-decay", type=float, default=0.999, help="long runs: average over ~1,000 steps")
     p.add_argument("--latent-dim", type=int, default=None, help="default: the config's")
     p.add_argument("--dropout", type=float, default=None, help="MLP only: dropout in D (default: the config's)")
-    p.add_argument("--conditional", action="store_true", help="DCGAN only: class-conditional (label in z, projection D)")
+    p.add_argument("--conditional", action="store_true", help="DCGAN only: label in z, projection D")
     p.add_argument("--augment-shift", type=int, default=0, help="D sees images shifted by up to ± this many px")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="torch intra-op threads (1 is best on a shared CPU)")
@@ -70,7 +70,8 @@ def main(argv: list[str] | None = None) -> dict:
     cls = MNIST_MODELS[args.model]
     if args.conditional and args.model != "dcgan":
         raise SystemExit("--conditional needs --model dcgan")
-    overrides = {"latent_dim": args.latent_dim, "dropout": args.dropout, "num_classes": 10 if args.conditional else None}
+    classes = 10 if args.conditional else None
+    overrides = {"latent_dim": args.latent_dim, "dropout": args.dropout, "num_classes": classes}
     model_cfg = cls(**{k: v for k, v in overrides.items() if v is not None})
     lr_d = args.lr_d or (2e-4 if args.model == "mlp" else 5e-4)
     train_cfg = TrainConfig(loss=args.loss, lr_d=lr_d, lr_g=args.lr_g or lr_d, batch_size=args.batch_size, k=args.k,

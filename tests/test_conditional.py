@@ -175,11 +175,14 @@ def test_cli_mlp_on_mnist_reads_torchvision_idx_files(tmp_path):
         (["--preset", "default-ring8"], "--preset is for the 2-d"),
         (["--remedy", "pack=2"], "--remedy is for the 2-d"),
         (["--augment-shift", "9"], "augment_shift"),
+        (["--dataset", "ring8", "--conditional"], "are for --dataset mnist"),
+        (["--dataset", "ring8", "--augment-shift", "2"], "are for --dataset mnist"),
     ],
 )
 def test_cli_mnist_bad_flags_exit_2_with_one_line(tmp_path, capsys, args, message):
     with pytest.raises(SystemExit) as exc:
-        main(["--dataset", "mnist", "--mnist-root", "", "--steps", "1", "--out", str(tmp_path), *args])
+        dataset = [] if "--dataset" in args else ["--dataset", "mnist"]
+        main(["--mnist-root", "", "--steps", "1", "--out", str(tmp_path), *dataset, *args])
     err = capsys.readouterr().err.strip().splitlines()
     assert exc.value.code == 2 and len(err) == 1 and message.lower() in err[0].lower()
 
