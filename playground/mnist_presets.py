@@ -23,7 +23,7 @@ FAMILY_DEFAULTS: dict[str, tuple[DCGANConfig | MnistMLPConfig, TrainConfig]] = {
         DCGANConfig(num_classes=10),
         TrainConfig(
             loss="nonsat", lr_d=2e-3, lr_g=2e-3, batch_size=64, ema_decay=0.99, augment_shift=2, **_IMAGE_TRAIN
-        ),  # fmt: skip
+        ),
     ),
     "mlp": (
         MnistMLPConfig(),
