@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import os
 import threading
 import weakref
@@ -27,6 +28,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 from streamlit import runtime
+from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from playground import figures as F
@@ -405,8 +407,28 @@ def watch(worker: TrainingWorker) -> TrainingWorker:
     if not _session_connected():
         return worker
     session_guard().watch(worker)
+    ctx = get_script_run_ctx()
+    if ctx is not None and runtime.exists():
+        worker.revive = functools.partial(_rerun_session, ctx.session_id)
     worker.heartbeat()
     return worker
+
+
+def _rerun_session(session_id: str) -> None:
+    """Rerun a connected session's page from the server, as Streamlit's own run-on-save does.
+
+    Why: seen once in the 20-session load test, a page kept asking for fragments that a full rerun had replaced
+    (Streamlit logged "The fragment with id … does not exist anymore" every second): it never redrew again,
+    sent no heartbeat, and its training stopped 120 s later. A full rerun sends the page fresh fragments.
+    """
+    info = runtime.get_instance()._session_mgr.get_active_session_info(session_id)
+    if info is None:
+        return  # gone or disconnected: the release path handles it
+    session = info.session
+    state = ClientState()
+    state.CopyFrom(session._client_state)  # the page and query string of its last run
+    state.fragment_id, state.is_auto_rerun = "", False  # the whole page, not one fragment
+    session._event_loop.call_soon_threadsafe(session.request_rerun, state)
 
 
 def replace_run(key: str, make: Callable[[], object]) -> object:

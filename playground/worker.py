@@ -198,6 +198,9 @@ class Steppable(Protocol):
     def step(self, n: int = 1, seconds: float | None = None) -> int: ...
 
 
+MAX_REVIVES = 2  # page reruns a worker may ask for per Train press (``TrainingWorker._maybe_revive``)
+
+
 class TrainingWorker:
     """Owns one daemon thread named ``gan-worker-<id>`` that steps ``trainer`` in short chunks."""
 
@@ -211,11 +214,16 @@ class TrainingWorker:
         max_steps_per_s: float | None = None,  # a lecture can slow training down to watch it
         idle_timeout: float | None = 300.0,  # a paused worker's thread ends after this (Train restarts it)
         slots: TrainerSlots | None = SLOTS,  # None: train without waiting for a slot (scripts, tests)
+        revive_after: float = 45.0,  # training with no heartbeat this long: rerun the page (``revive``)
     ) -> None:
         self.trainer = trainer
         self.chunk_seconds, self.heartbeat_timeout, self.grace = chunk_seconds, heartbeat_timeout, grace
         self.threads, self.max_steps_per_s = threads, max_steps_per_s
-        self.idle_timeout, self.slots = idle_timeout, slots
+        self.idle_timeout, self.slots, self.revive_after = idle_timeout, slots, revive_after
+        # Set by the UI: reruns the owning browser session's page from the server. A page whose fragment timers
+        # went stale (a Streamlit race under load) stops redrawing and sending heartbeats until it is rerun.
+        self.revive: Callable[[], None] | None = None
+        self._revived_at, self._revives_left = 0.0, 0
         self.name = f"gan-worker-{next(_ids)}"
         LIVE_WORKERS.add(self)
         self._cond = threading.Condition()
@@ -236,7 +244,7 @@ class TrainingWorker:
     def start(self) -> None:
         """Train continuously until paused, stopped or the trainer diverges."""
         with self._cond:
-            self._running = True
+            self._running, self._revives_left = True, MAX_REVIVES
             self._ensure_thread()
             self._cond.notify_all()
 
@@ -346,6 +354,23 @@ class TrainingWorker:
             return f"no heartbeat for {self.heartbeat_timeout:g} s"
         return None
 
+    def _maybe_revive(self) -> None:
+        """Training, but no heartbeat for ``revive_after`` s: ask the page to rerun (at most once per period, and
+        at most ``MAX_REVIVES`` times per start: the rerun itself stamps a heartbeat, and a tab that is really
+        gone must still reach the heartbeat timeout)."""
+        now = time.monotonic()
+        with self._cond:
+            quiet = min(now - self._beat, now - self._revived_at)
+            due = self._running and self.revive is not None and self._revives_left > 0 and quiet >= self.revive_after
+            if due:
+                self._revived_at, self._revives_left = now, self._revives_left - 1
+        if due:
+            log.info("%s: no heartbeat for %.0f s while training: rerunning its page", self.name, now - self._beat)
+            try:
+                self.revive()
+            except Exception:  # noqa: BLE001 -- a failed nudge must not stop training; the heartbeat timeout stays
+                log.exception("%s: rerunning its page failed", self.name)
+
     def _idle_expired(self, now: float) -> str | None:  # caller holds self._cond; only while nothing to do
         if self.idle_timeout is not None and now - self._idle_since >= self.idle_timeout:
             return "idle"
@@ -362,6 +387,7 @@ class TrainingWorker:
         torch.set_num_threads(self.threads)  # N trainers × 1 thread: the slot limit then bounds the cores used
         try:
             while True:
+                self._maybe_revive()  # also while queued: a waiting page's poll is its heartbeat
                 with self._cond:
                     if not self._running:
                         self._drop_slot()  # paused (or stepping only): let the next session train

@@ -259,3 +259,28 @@ def test_browser_bad_csv_upload_shows_one_clear_message(one_trainer_server, brow
         assert page.locator('[data-testid="stException"]').count() == 0
     finally:
         context.close()
+
+
+def test_a_stale_page_is_rerun_whole_from_the_server_with_its_last_page_and_query(monkeypatch):
+    from types import SimpleNamespace
+
+    from streamlit.proto.ClientState_pb2 import ClientState
+
+    last = ClientState(page_script_hash="toy-hash", query_string="lock=1", fragment_id="frag", is_auto_rerun=True)
+    scheduled = []
+    session = SimpleNamespace(
+        _client_state=last,
+        request_rerun=lambda state: None,
+        _event_loop=SimpleNamespace(call_soon_threadsafe=lambda fn, state: scheduled.append((fn, state))),
+    )
+    sessions = {"alive": SimpleNamespace(session=session)}
+    fake = SimpleNamespace(_session_mgr=SimpleNamespace(get_active_session_info=sessions.get))
+    monkeypatch.setattr(S.runtime, "get_instance", lambda: fake)
+    S._rerun_session("gone")  # disconnected or closed: nothing to rerun
+    assert scheduled == []
+    S._rerun_session("alive")
+    ((fn, state),) = scheduled
+    assert fn is session.request_rerun  # on the server's event loop, like a browser's rerun request
+    assert (state.page_script_hash, state.query_string) == ("toy-hash", "lock=1")
+    assert (state.fragment_id, state.is_auto_rerun) == ("", False)  # the whole page, not the stale fragment
+    assert last.fragment_id == "frag"  # the session's own record is left alone

@@ -103,6 +103,48 @@ def test_missing_heartbeat_stops_the_thread():
     assert w.stop_reason.startswith("no heartbeat")
 
 
+def test_a_training_worker_without_heartbeats_reruns_its_page_once_per_period_and_keeps_training():
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, revive_after=0.3)
+    calls = []
+    w.revive = lambda: calls.append(time.monotonic())
+    try:
+        w.start()
+        assert wait_for(lambda: len(calls) >= 2, timeout=5)
+        assert calls[1] - calls[0] >= 0.3  # once per period, not once per chunk
+        time.sleep(1.5)
+        assert len(calls) == W.MAX_REVIVES  # then the heartbeat timeout decides, as for a tab that is gone
+        assert w.running
+        w.pause()
+        time.sleep(0.2)
+        paused_at = len(calls)
+        time.sleep(0.8)
+        assert len(calls) == paused_at  # a paused page sends no heartbeats and needs no rerun
+    finally:
+        w.stop()
+
+
+def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page():
+    slots = TrainerSlots(limit=1, turn_seconds=None)
+    first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
+    second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots, revive_after=0.3)
+    calls = []
+    second.revive = lambda: calls.append(1)
+    try:
+        first.start()
+        second.start()
+        assert wait_for(lambda: second.queue_position == 1)
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            second.heartbeat()  # what the page's queue poll does
+            time.sleep(0.05)
+        assert not calls
+        time.sleep(0.6)
+        assert calls  # the poll stopped while queued: the page is rerun too
+    finally:
+        first.stop()
+        second.stop()
+
+
 def test_speed_cap_limits_steps_per_second():
     w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20, slots=None)
     try:
