@@ -265,7 +265,7 @@ def new_run(model_cfg, train_cfg: TrainConfig, start: str, pre) -> MnistRun:
     classifier, ref, _ = S.judge()  # resolved here: the scorer's thread has no Streamlit context
     scorer = MF.ScoreKeeper(lambda G: MF.score(G, view, classifier, ref))
     live = {f: getattr(train_cfg, f) for f in LIVE_FIELDS}
-    return MnistRun(TrainingWorker(trainer), view, build, run_id, live, scorer)
+    return MnistRun(TrainingWorker(trainer, process=True), view, build, run_id, live, scorer)
 
 
 def apply_live(run: MnistRun, train_cfg: TrainConfig) -> None:

@@ -191,7 +191,7 @@ def new_run(data_id: str, data: TR.Data1D, model_cfg, train_cfg) -> TheoryRun:
     view = TR.make_view(data, model_cfg.prior, seed=train_cfg.seed)
     build = (data_id, model_cfg, train_cfg)
     run_id = hashlib.sha1(repr((build, id(trainer))).encode()).hexdigest()[:10]
-    return TheoryRun(TrainingWorker(trainer), data, view, build, run_id)
+    return TheoryRun(TrainingWorker(trainer, process=True), data, view, build, run_id)
 
 
 def new_race(run: TheoryRun) -> RaceRun:

@@ -247,7 +247,7 @@ def new_run(data_id: str, data, model_cfg: ModelConfig, train_cfg: TrainConfig) 
     build = (data_id, model_cfg, train_cfg.optimizer, train_cfg.seed)
     run_id = hashlib.sha1(repr((build, id(trainer))).encode()).hexdigest()[:10]
     live = {f: getattr(train_cfg, f) for f in LIVE_FIELDS}
-    return ToyRun(TrainingWorker(trainer), view, build, run_id, live)
+    return ToyRun(TrainingWorker(trainer, process=True), view, build, run_id, live)
 
 
 def apply_live(run: ToyRun, train_cfg: TrainConfig) -> None:

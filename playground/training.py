@@ -138,6 +138,19 @@ class Snapshot:
     discriminator: dict[str, torch.Tensor]
 
 
+@dataclass
+class Chunk:
+    """What one ``Trainer.run_chunk`` produced: per-step stats, timeline snapshots, the weights to publish."""
+
+    step_count: int  # after the chunk
+    steps: list[int]
+    table: dict[str, list[float]]  # STAT_NAMES → one value per step
+    rate: float  # steps/s within the chunk
+    diverged: str | None
+    snapshots: list[Snapshot]
+    published: Snapshot | None  # None when the chunk diverged
+
+
 def _state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
     return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
 
@@ -317,37 +330,76 @@ class Trainer:
     # ---- chunks, history, snapshots ----------------------------------------------------------------
     def step(self, n: int = 1, seconds: float | None = None) -> int:
         """Run up to ``n`` iterations (or until ``seconds`` pass); record history once at the end."""
+        chunk = self.run_chunk(n, seconds)
+        self.apply_chunk(chunk)
+        return len(chunk.steps)
+
+    def run_chunk(self, n: int = 1, seconds: float | None = None) -> Chunk:
+        """The training half of ``step``: the iterations and what they produced, not yet recorded.
+
+        Split from ``apply_chunk`` so a child process can train (``playground.trainer_process``) while the
+        server's copy of this trainer records the chunk for the pages.
+        """
         if self.diverged:
-            return 0
-        start, rows, steps = time.perf_counter(), [], []
+            return Chunk(self.step_count, [], {}, 0.0, None, [], None)
+        start, rows, steps, snaps = time.perf_counter(), [], [], []
         for _ in range(n):
             rows.append(self.train_step())
             steps.append(self.step_count)
             if self.step_count % self.cfg.snapshot_every == 0:
-                self._store_snapshot()
+                snaps.append(self._snapshot())
             if seconds is not None and time.perf_counter() - start >= seconds:
                 break
         stats = torch.stack(rows).cpu()  # the chunk's only host sync: [len(rows), n_stats]
         rate = len(rows) / max(time.perf_counter() - start, 1e-9)
         bad = _divergence(stats, self.G, self.D)
         table = {name: stats[:, j].tolist() for j, name in enumerate(STAT_NAMES)}
+        return Chunk(self.step_count, steps, table, rate, bad, snaps, None if bad else self._snapshot())
+
+    def apply_chunk(self, chunk: Chunk) -> None:
+        """Record a chunk: history rows, timeline snapshots, the published weights or the divergence."""
+        if not chunk.steps:
+            return
         with self.lock:
-            self.history.extend({"step": steps, **table, "steps_per_s": [rate] * len(steps)})
-            if bad:
-                self.diverged = bad
+            self.step_count = chunk.step_count
+            self.history.extend({"step": chunk.steps, **chunk.table, "steps_per_s": [chunk.rate] * len(chunk.steps)})
+            for snap in chunk.snapshots:
+                self.snapshots.append(snap)
+                if len(self.snapshots) > self.cfg.max_snapshots:
+                    self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
+            if chunk.diverged:
+                self.diverged = chunk.diverged
             else:
-                self.published = self._snapshot()
-        return len(rows)
+                self.published = chunk.published
 
     def _snapshot(self) -> Snapshot:
         return Snapshot(self.step_count, _state_copy(self.G_ema), _state_copy(self.D))
 
-    def _store_snapshot(self) -> None:
-        snap = self._snapshot()
-        with self.lock:
-            self.snapshots.append(snap)
-            if len(self.snapshots) > self.cfg.max_snapshots:
-                self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
+    def training_state(self) -> dict:
+        """Everything ``step`` changes besides history and snapshots: weights, optimizer moments, the random
+        stream, the step count (and the config, which the UI may have changed). CPU copies."""
+        return {
+            "G": _state_copy(self.G),
+            "D": _state_copy(self.D),
+            "G_ema": _state_copy(self.G_ema),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "gen": self.gen.get_state(),
+            "step_count": self.step_count,
+            "diverged": self.diverged,
+            "cfg": self.cfg,
+        }
+
+    def load_training_state(self, state: dict) -> None:
+        """The inverse of ``training_state`` (the networks keep their identity; only values change)."""
+        self.cfg, self.loss = state["cfg"], LOSSES[state["cfg"].loss]  # learning rates: in the optimizers' state
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.G_ema.load_state_dict(state["G_ema"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.gen.set_state(state["gen"])
+        self.step_count, self.diverged = state["step_count"], state["diverged"]
 
     def models_at(
         self, snap: Snapshot | None = None, into: tuple[nn.Module, nn.Module] | None = None

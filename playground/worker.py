@@ -34,6 +34,8 @@ from typing import Protocol
 
 import torch
 
+from playground.trainer_process import RemoteTrainer
+
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
@@ -215,8 +217,12 @@ class TrainingWorker:
         idle_timeout: float | None = 300.0,  # a paused worker's thread ends after this (Train restarts it)
         slots: TrainerSlots | None = SLOTS,  # None: train without waiting for a slot (scripts, tests)
         revive_after: float = 45.0,  # training with no heartbeat this long: rerun the page (``revive``)
+        process: bool = False,  # train in a child process (``playground.trainer_process``) when it supports it
     ) -> None:
         self.trainer = trainer
+        self._remote = (
+            RemoteTrainer(trainer, threads, chunk_seconds) if process and RemoteTrainer.supports(trainer) else None
+        )
         self.chunk_seconds, self.heartbeat_timeout, self.grace = chunk_seconds, heartbeat_timeout, grace
         self.threads, self.max_steps_per_s = threads, max_steps_per_s
         self.idle_timeout, self.slots, self.revive_after = idle_timeout, slots, revive_after
@@ -302,12 +308,16 @@ class TrainingWorker:
         """Block until queued commands and steps are done (for tests and scripted use)."""
         deadline = time.monotonic() + timeout
         with self._cond:
-            while self._calls or self._pending_steps or self._busy:
+            while self._calls or self._pending_steps or self._busy or self._state_away():
                 left = deadline - time.monotonic()
                 if left <= 0 or not self.alive:
                     return False
                 self._cond.wait(left)
         return True
+
+    def _state_away(self) -> bool:  # caller holds self._cond
+        """Paused, but the child process has not yet handed the trainer's state back."""
+        return not self._running and self._remote is not None and self._remote.attached
 
     # ---- state (any thread) ---------------------------------------------------------------------
     @property
@@ -388,6 +398,9 @@ class TrainingWorker:
         try:
             while True:
                 self._maybe_revive()  # also while queued: a waiting page's poll is its heartbeat
+                if not self._running and self._detach():  # paused or stopping: the trainer's state comes home
+                    with self._cond:
+                        self._cond.notify_all()  # for wait_idle
                 with self._cond:
                     if not self._running:
                         self._drop_slot()  # paused (or stepping only): let the next session train
@@ -422,12 +435,18 @@ class TrainingWorker:
                         self._idle_since = time.monotonic()
                         self._cond.notify_all()
                 if self.slots is not None and self.slots.turn_over(self):
+                    self._detach()
                     self.slots.release(self)  # a full turn while others wait: back of the queue
         except Exception:  # a bug must not leave a silent zombie: record it for the UI
             log.exception("%s crashed", self.name)
             with self._cond:
                 self._running, self.stop_reason = False, "crashed (see server log)"
         finally:
+            try:
+                self._detach()
+            except Exception:  # noqa: BLE001 -- the child died: the trainer keeps its state from before the turn
+                log.exception("%s: bringing the training state back failed", self.name)
+                self.stop_reason = "crashed (see server log)"
             self._drop_slot()
             log.info("%s stopped: %s", self.name, self.stop_reason)
             if self.stop_reason == "session closed":
@@ -435,12 +454,23 @@ class TrainingWorker:
             with self._cond:
                 self._cond.notify_all()
 
+    def _detach(self) -> bool:
+        """End the child process, if one trains, with its state in ``self.trainer``; True if there was one."""
+        if self._remote is None or not self._remote.attached:
+            return False
+        self._remote.detach()
+        return True
+
     def _work(self, calls: list, steps: int, running: bool) -> None:
         trainer = self.trainer
+        if calls or steps:
+            self._detach()  # commands and single steps act on the server's trainer, with the child's state
         for fn in calls:
             fn(trainer)
         if steps:
             trainer.step(steps)
+        elif running and self._remote is not None:
+            self._remote.run(self.chunk_seconds, self.max_steps_per_s)  # the child trains on; this records its chunks
         elif running:
             start = time.monotonic()
             if self.max_steps_per_s:

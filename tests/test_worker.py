@@ -37,11 +37,13 @@ def worker_threads(worker: TrainingWorker) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == worker.name]
 
 
-@pytest.fixture
-def worker():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None)  # other suites may hold the shared slots
+@pytest.fixture(params=[False, True], ids=["thread", "child-process"])
+def worker(request):
+    # other suites may hold the shared slots; process=True: the pages' mode (playground.trainer_process)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=request.param)
     yield w
     w.stop()
+    assert w._remote is None or not w._remote.attached  # a stopped worker leaves no child behind
 
 
 def test_worker_starts_advances_pauses_and_stops_its_thread(worker):
@@ -145,8 +147,9 @@ def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page():
         second.stop()
 
 
-def test_speed_cap_limits_steps_per_second():
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20, slots=None)
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "child-process"])
+def test_speed_cap_limits_steps_per_second(process):
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20, slots=None, process=process)
     try:
         w.start()
         time.sleep(1.0)
@@ -216,9 +219,10 @@ def test_single_steps_skip_the_queue():
         second.stop()
 
 
-def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait():
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "child-process"])
+def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait(process):
     slots = TrainerSlots(limit=1, turn_seconds=0.2)
-    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots) for _ in range(2)]
+    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots, process=process) for _ in range(2)]
     try:
         for w in workers:
             w.start()
