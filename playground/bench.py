@@ -4,11 +4,12 @@
 
 Cases:
 - toy GAN: a plainly written PyTorch loop vs the project's Trainer (same config);
-- the Trainer inside the UI's background worker, with a 5 Hz page refresh reading frames vs without;
+- the Trainer inside the UI's background worker (in a child process, as the pages run it), with a 5 Hz page
+  refresh reading frames in the server vs without; and with the trainer in a thread of the server instead;
 - 16 seeds as one vectorised sweep vs 16 separate trainers stepped in a Python loop;
 - MNIST MLP GAN and DCGAN: real images per second seen by D;
 - latent explorer: time from a slider change to the new digit's PNG (median, p95 over 60 changes);
-- lecture load: 20 workers in one process sharing the trainer slots vs one worker alone.
+- lecture load: 20 workers in one server sharing the trainer slots vs one worker alone.
 Compared cases alternate (A, B, A, B, …) and report medians, so a noisy shared machine affects both alike.
 """
 
@@ -70,14 +71,15 @@ def trainer_loop(device: torch.device, seconds: float) -> float:
     return (trainer.step_count - first) / (time.perf_counter() - start)
 
 
-def worker_loop(device: torch.device, seconds: float, refresh: bool) -> float:
-    """Steps/s of the default toy run in the UI's worker thread, with or without a 5 Hz frame reader."""
+def worker_loop(device: torch.device, seconds: float, refresh: bool, process: bool = True) -> float:
+    """Steps/s of the default toy run in the UI's worker, with or without a 5 Hz frame reader in this process.
+    ``process``: the pages' mode, training in a child process (``playground.trainer_process``); else a thread."""
     from playground.figures import frame_at, make_view
     from playground.worker import TrainingWorker
 
     trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device)
     view = make_view(trainer.data, trainer.model_cfg)
-    worker = TrainingWorker(trainer, heartbeat_timeout=None, slots=None)
+    worker = TrainingWorker(trainer, heartbeat_timeout=None, slots=None, process=process)
     worker.start()
     time.sleep(0.3)  # warm-up
     first, start = trainer.step_count, time.perf_counter()
@@ -91,14 +93,15 @@ def worker_loop(device: torch.device, seconds: float, refresh: bool) -> float:
 
 
 def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> dict[str, float]:
-    """Steps/s of ``sessions`` background workers in one process (the app's fair-share slots, one trainer
-    per core, turns of 1 s so every session trains within the run) against one worker alone."""
+    """Steps/s of ``sessions`` background workers in one server (the app's fair-share slots, one trainer per
+    core, each in a child process as the pages run them; turns of 1 s so every session trains within the run)
+    against one worker alone."""
     from playground.worker import TrainerSlots, TrainingWorker, default_trainer_limit
 
     def run(n: int, duration: float) -> list[float]:
         slots = TrainerSlots(default_trainer_limit(), turn_seconds=1.0)
         trainers = [Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device) for i in range(n)]
-        workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots) for t in trainers]
+        workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots, process=True) for t in trainers]
         for worker in workers:
             worker.start()
         start = time.perf_counter()
@@ -179,6 +182,7 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
     bare, ui = _alternate(
         repeats, lambda: worker_loop(device, seconds, False), lambda: worker_loop(device, seconds, True)
     )
+    thread_ui = statistics.median(worker_loop(device, seconds, True, process=False) for _ in range(repeats))
     # a sweep has the machine to itself (CLI, or the lab's one worker): both ways get every core's thread
     threads, cores = torch.get_num_threads(), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     torch.set_num_threads(cores)
@@ -195,6 +199,8 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
         "toy_worker_steps_per_s": bare,
         "toy_worker_with_5hz_refresh_steps_per_s": ui,
         "toy_refresh_vs_headless": ui / bare,
+        "toy_thread_worker_with_5hz_refresh_steps_per_s": thread_ui,
+        "toy_thread_refresh_vs_headless": thread_ui / bare,
         "sweep16_loop_seed_steps_per_s": loop,
         "sweep16_vectorised_seed_steps_per_s": vec,
         "sweep16_vectorised_vs_loop": vec / loop,
@@ -237,6 +243,7 @@ def main(argv: list[str] | None = None) -> None:
         ("toy: worker, no page, steps/s", "toy_worker_steps_per_s"),
         ("toy: worker + 5 Hz frames, steps/s", "toy_worker_with_5hz_refresh_steps_per_s"),
         ("  ratio with page / without", "toy_refresh_vs_headless"),
+        ("  same, trainer in a thread: ratio", "toy_thread_refresh_vs_headless"),
         ("16 seeds, all cores: loop, seed-st/s", "sweep16_loop_seed_steps_per_s"),
         ("16 seeds, all cores: vectorised", "sweep16_vectorised_seed_steps_per_s"),
         ("  ratio vectorised / loop", "sweep16_vectorised_vs_loop"),

@@ -21,8 +21,10 @@ checkpoints go through safetensors).
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
+import os
 import pickle
 import sys
 import time
@@ -65,9 +67,24 @@ def _portable(chunk: Chunk, back: bool = False) -> Chunk:
     )  # fmt: skip
 
 
+def _leave_the_server(conn: Connection) -> None:
+    """First thing in a forked child: let go of what it inherited from the server.
+
+    - Close the server's file descriptors (browser connections, the listening socket): a connection the server
+      closes would otherwise stay open until the child ends. Standard streams and the pipe stay.
+    - ``gc.freeze()``: the server's objects are never scanned by the child's collector, so their memory pages
+      stay shared with the server instead of being copied into the child.
+    """
+    keep = conn.fileno()
+    os.closerange(3, keep)
+    os.closerange(keep + 1, 1 << 16)
+    gc.freeze()
+
+
 def _serve(conn: Connection) -> None:
     """The child: build the trainer from the server's copy, train chunk after chunk and send each one, until
     the server asks for the state back (any message does)."""
+    _leave_the_server(conn)
     try:
         data, model_cfg, state, fast, threads, chunk_seconds, max_steps_per_s = pickle.loads(conn.recv_bytes())
         torch.set_num_threads(threads)

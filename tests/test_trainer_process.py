@@ -108,3 +108,17 @@ def test_a_diverged_child_stops_and_its_state_comes_home():
     assert trainer.diverged is not None
     remote.detach()
     assert trainer.diverged is not None and not remote.attached
+
+
+def test_the_child_lets_go_of_the_servers_connections():
+    """A browser connection the server closes must not stay open because a child inherited it."""
+    import socket
+
+    with socket.socket() as connection:
+        remote = RemoteTrainer(make())
+        remote.run(0.05)
+        try:
+            assert str(connection.fileno()) in os.listdir("/proc/self/fd")
+            assert str(connection.fileno()) not in os.listdir(f"/proc/{remote._process.pid}/fd")
+        finally:
+            remote.detach()
