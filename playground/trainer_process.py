@@ -1,14 +1,14 @@
 """Train in a child process, so a page's Python threads and the trainer never wait for each other's GIL.
 
 Why: one Python process has one GIL. A training thread gives it up around each of its ~120 torch calls per
-step and has to win it back each time; whenever a page's script thread (4–5 redraws a second per open page)
-holds it, training waits, and the hand-overs between the two cores cost more than the work. A child process
-has an interpreter of its own.
+step and has to win it back each time, from the pages' redraw threads (4–5 a second per open page) and from the
+other trainers: with the server on one core it trained ~23 % slower per CPU-second than alone, and two trainers
+in one server could not use two cores. A child process has an interpreter of its own.
 
-The server's ``Trainer`` stays the one the pages read. ``RemoteTrainer.step`` starts a child with a copy of
-it (data, configs, ``Trainer.training_state``) on first use, runs each chunk there and records the child's
-``Chunk`` here (history, timeline snapshots, published weights). ``detach`` brings the full state back and
-ends the child. ``TrainingWorker`` detaches before anything else touches the trainer (a command, a single
+The server's ``Trainer`` stays the one the pages read. ``RemoteTrainer.run`` starts a child with a copy of it
+(data, configs, ``Trainer.training_state``); the child trains chunk after chunk and sends each ``Chunk``, which
+the server's trainer records (history, timeline snapshots, published weights). ``detach`` brings the full
+state back and ends the child. ``TrainingWorker`` detaches before anything else touches the trainer (a command, a single
 step, Pause, the end of its turn), so commands see exactly the trainer they would see without a child.
 
 Children are forked from the server (Linux only), so a start costs milliseconds and shares the imported torch
@@ -22,7 +22,6 @@ checkpoints go through safetensors).
 from __future__ import annotations
 
 import gc
-import logging
 import multiprocessing
 import os
 import pickle
@@ -34,8 +33,6 @@ from multiprocessing.connection import Connection
 import torch
 
 from playground.training import Chunk, Snapshot, Trainer
-
-log = logging.getLogger(__name__)
 
 
 def available() -> bool:

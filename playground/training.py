@@ -1,8 +1,9 @@
 """Goodfellow et al. 2014, Algorithm 1, as a steppable ``Trainer``.
 
 The trainer owns the networks, optimizers, history and snapshots; it knows nothing about drawing.
-A UI runs ``trainer.step(n)`` in a worker thread and reads ``trainer.published`` (a consistent copy
-of the weights taken between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
+A UI runs ``trainer.step(n)`` in a worker thread (or ``run_chunk`` in a child process, whose chunks
+``apply_chunk`` records here) and reads ``trainer.published`` (a consistent copy of the weights taken
+between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
 
 Speed choices, each in one place:
 - one G forward per iteration feeds both the last D step (detached) and the G step, as in DCGAN;

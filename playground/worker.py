@@ -2,6 +2,9 @@
 
 The UI only sends commands (start, pause, step_once, call, stop) and reads the trainer's published
 state under ``trainer.lock``; the thread is the only one that touches the networks. It never draws.
+With ``process=True`` a plain ``Trainer`` trains in a child process while it trains continuously
+(``playground.trainer_process``); the thread then records the child's chunks and takes the state back
+before running a command, a single step or pausing.
 
 Lifecycle: the thread is started on demand and ends on ``stop()``, when the owner stops sending
 heartbeats for ``heartbeat_timeout`` seconds, ``grace`` seconds after ``release()`` (the browser
