@@ -140,7 +140,7 @@ class RemoteTrainer:
         if max_steps_per_s != self.max_steps_per_s:
             self.detach()
             self.max_steps_per_s = max_steps_per_s
-        self._attach()
+        self.attach()
         steps = 0
         while self._conn.poll(wait if not steps else 0):
             kind, chunk = self._receive()
@@ -168,15 +168,21 @@ class RemoteTrainer:
         finally:
             self._close()
 
-    def _attach(self) -> None:
+    def attach(self) -> None:
+        """Start the child with a copy of the trainer, unless one runs (``OSError`` if the system refuses)."""
         if self._process is not None:
             return
         ctx = multiprocessing.get_context("fork")
         here, there = ctx.Pipe()
-        self._process = ctx.Process(target=_serve, args=(there,), name="gan-trainer", daemon=True)
-        self._process.start()
-        there.close()
-        self._conn = here
+        process = ctx.Process(target=_serve, args=(there,), name="gan-trainer", daemon=True)
+        try:
+            process.start()
+        except OSError:
+            here.close()
+            raise
+        finally:
+            there.close()
+        self._process, self._conn = process, here
         t = self.trainer
         fast = t.fast_step is not None
         _send(here, (t.data, t.model_cfg, t.training_state(), fast, self.threads, self.chunk_seconds,

@@ -464,6 +464,19 @@ class TrainingWorker:
         self._remote.detach()
         return True
 
+    def _child_started(self) -> bool:
+        """Start the child process if none trains; if the system refuses one (out of memory or processes), train
+        in this thread from now on instead."""
+        try:
+            self._remote.attach()
+            return True
+        except OSError:
+            log.warning(
+                "%s: could not start a training process; training in a thread instead", self.name, exc_info=True
+            )
+            self._remote = None
+            return False
+
     def _work(self, calls: list, steps: int, running: bool) -> None:
         trainer = self.trainer
         if calls or steps:
@@ -472,7 +485,7 @@ class TrainingWorker:
             fn(trainer)
         if steps:
             trainer.step(steps)
-        elif running and self._remote is not None:
+        elif running and self._remote is not None and self._child_started():
             self._remote.run(self.chunk_seconds, self.max_steps_per_s)  # the child trains on; this records its chunks
         elif running:
             start = time.monotonic()

@@ -326,3 +326,19 @@ def test_release_memory_runs_on_this_platform():
 
 def test_limit_malloc_arenas_runs_on_this_platform():
     W.limit_malloc_arenas()  # mallopt(M_ARENA_MAX, 2) where libc is glibc, else nothing
+
+
+def test_a_worker_trains_in_its_thread_when_no_child_process_can_start(monkeypatch):
+    import multiprocessing.context
+
+    def refuse(self):
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refuse)
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=True)
+    try:
+        w.start()
+        assert wait_for(lambda: w.trainer.step_count >= 5)
+        assert w._remote is None and w.running
+    finally:
+        w.stop()
