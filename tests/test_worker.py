@@ -133,6 +133,7 @@ def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page():
     second.revive = lambda: calls.append(1)
     try:
         first.start()
+        assert wait_for(lambda: first.trainer.step_count > 0)  # first holds the slot before second asks
         second.start()
         assert wait_for(lambda: second.queue_position == 1)
         deadline = time.monotonic() + 1.0
@@ -238,6 +239,7 @@ def test_stopping_a_queued_worker_leaves_the_queue():
     second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
     try:
         first.start()
+        assert wait_for(lambda: first.trainer.step_count > 0)  # first holds the slot before second asks
         second.start()
         assert wait_for(lambda: second.queue_position == 1)
         second.stop()
