@@ -463,7 +463,8 @@ S.url_state(S.TOY)  # a shared link's settings (once per session), then the URL 
 st.title("Toy 2-D GAN")
 st.caption(
     "Green: real data. Orange: the generator's fakes. Colour: the discriminator's D(x) — red says "
-    "'real', blue says 'fake', the dashed line is D = ½. Arrows show where the generator pushes each fake."
+    "'real', blue says 'fake', the dark line (dashed when paused) is D = ½. Arrows show where the generator "
+    "pushes each fake."
 )
 
 with st.sidebar:
