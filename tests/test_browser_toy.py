@@ -35,7 +35,7 @@ def wait_until(condition, timeout: float) -> bool:
 
 
 LIVE_ANIMATIONS = """() => document.getAnimations()
-    .filter(a => a.effect && a.effect.target && a.effect.target.closest('.st-key-live-toy')).length"""
+    .filter(a => a.effect && a.effect.target && a.effect.target.closest("[class*='st-key-live-toy']")).length"""
 
 
 def test_train_pause_reset_and_tab_close(streamlit_server, page):
@@ -51,7 +51,7 @@ def test_train_pause_reset_and_tab_close(streamlit_server, page):
     assert wait_until(lambda: step(page) > first, timeout=30), "the page did not refresh by itself"
     assert wait_until(lambda: metric(page, "mean D(G(z))") != fake_before, timeout=30)
     # the live view never fades between redraws (S.live_container): no opacity transitions start in it
-    assert page.locator(".st-key-live-toy [data-testid=stElementContainer]").count() > 0
+    assert page.locator("[class*='st-key-live-toy'] [data-testid=stElementContainer]").count() > 0
     fading = 0
     for _ in range(40):
         fading += page.evaluate(LIVE_ANIMATIONS)
