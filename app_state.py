@@ -247,32 +247,6 @@ def live_state(worker: TrainingWorker) -> str:
     return "training" if worker.running else "idle"
 
 
-# Elements inside a live container never fade (see live_container); a style-only st.html takes no space.
-STEADY_CSS = (
-    "<style>[class*='st-key-live-'] [data-testid='stElementContainer']"
-    "{opacity:1!important;transition:none!important}</style>"
-)
-
-
-def steady(view: Callable, name: str) -> Callable:
-    """``view`` (a fragment that redraws while training) drawn inside a container whose elements never fade.
-
-    Why: at the start of every fragment run Streamlit marks its elements stale, which starts a delayed opacity
-    fade that the new elements cancel a moment later, four times a second. In headless Chromium beside the
-    server that cost ~0.1 of a core (0.40 against 0.51, training 6 % faster in the page); the pictures are
-    replaced within a quarter of a second anyway, so they are kept fully opaque. The container is made inside
-    the fragment: a fragment's identity comes from where it is called, which must not move with the page.
-    """
-
-    @functools.wraps(view)
-    def inside(*args, **kwargs):
-        st.html(STEADY_CSS)
-        with st.container(key=f"live-{name}"):
-            return view(*args, **kwargs)
-
-    return inside
-
-
 def live_timer(key: str, worker: TrainingWorker, seconds: float | None) -> float | None:
     """For the full page run: the live fragment's ``run_every``, and the worker's state remembered under ``key``.
 

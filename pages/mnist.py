@@ -452,7 +452,7 @@ if (model_cfg, train_cfg.optimizer, train_cfg.seed, start) != run.build:
 divergence_ui(run)
 
 refresh = S.live_timer(MNIST_LIVE_STATE, worker, 1.0 / st.session_state["mnist.refresh"])
-st.fragment(S.steady(live_view, "mnist"), run_every=refresh)(run)
+st.fragment(live_view, run_every=refresh)(run)
 
 with st.expander("Downloads"):
     downloads_ui(run)

@@ -373,7 +373,7 @@ show_dstar = st.toggle(
     disabled=S.locked("theory.show_dstar"),
     help="D*(x) = p_data / (p_data + p_g) for the current G.",
 )
-st.fragment(S.steady(live_view, "theory"), run_every=S.live_timer(LIVE_STATE, worker, 1.0))(run, show_dstar)
+st.fragment(live_view, run_every=S.live_timer(LIVE_STATE, worker, 1.0))(run, show_dstar)
 
 st.subheader("Figure 1, panels (a)–(d), from this run")
 panels_ui(run)

@@ -510,8 +510,8 @@ divergence_ui(run)
 
 show_arrows, show_dstar = overlay_ui()
 refresh = S.live_timer(S.TOY_LIVE_STATE, worker, 1.0 / st.session_state["toy.refresh"])
-st.fragment(S.steady(live_view, "toy"), run_every=refresh)(run, show_arrows, show_dstar)
-st.fragment(S.steady(curves_view, "toy-curves"), run_every=max(refresh, 1.0) if refresh else None)(run)
+st.fragment(live_view, run_every=refresh)(run, show_arrows, show_dstar)
+st.fragment(curves_view, run_every=max(refresh, 1.0) if refresh else None)(run)
 
 with st.expander("Timeline: scrub back through training"):
     with run.worker.trainer.lock:

@@ -34,10 +34,6 @@ def wait_until(condition, timeout: float) -> bool:
     return False
 
 
-LIVE_ANIMATIONS = """() => document.getAnimations()
-    .filter(a => a.effect && a.effect.target && a.effect.target.closest("[class*='st-key-live-toy']")).length"""
-
-
 def test_train_pause_reset_and_tab_close(streamlit_server, page):
     page.goto(f"{streamlit_server.url}/toy2d")
     train = page.get_by_role("button", name="Train", exact=True)
@@ -50,13 +46,6 @@ def test_train_pause_reset_and_tab_close(streamlit_server, page):
     first = step(page)
     assert wait_until(lambda: step(page) > first, timeout=30), "the page did not refresh by itself"
     assert wait_until(lambda: metric(page, "mean D(G(z))") != fake_before, timeout=30)
-    # the live view never fades between redraws (S.live_container): no opacity transitions start in it
-    assert page.locator("[class*='st-key-live-toy'] [data-testid=stElementContainer]").count() > 0
-    fading = 0
-    for _ in range(40):
-        fading += page.evaluate(LIVE_ANIMATIONS)
-        page.wait_for_timeout(50)
-    assert fading == 0, f"{fading} transitions seen in the live view"
 
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).and_(page.locator(":enabled")).wait_for(timeout=30_000)
