@@ -106,20 +106,19 @@ class FastStep:
     def _d_forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         return self.D.forward(x.reshape(-1, self.pack * x.shape[-1]))  # PacGAN: pack samples side by side
 
-    def d_grads(self, loss: GanLoss, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """D's loss on the batch x = [real; fake] and its gradients in D's ``.grad``; returns (loss, logits)."""
+    def d_grads(self, loss: GanLoss, x: torch.Tensor) -> torch.Tensor:
+        """D's gradients for its loss on the batch x = [real; fake], in D's ``.grad``; returns the logits."""
         outs = self._d_forward(x)
-        logits = outs[-1]
-        self.D.backward(outs, loss.d_grad(logits), params=True)
-        return loss.d(*logits.chunk(2)), logits
+        self.D.backward(outs, loss.d_grad(outs[-1]), params=True)
+        return outs[-1]
 
-    def g_grads(self, loss: GanLoss, g_outs: list[torch.Tensor], x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """G's loss when D judges x (its fakes, maybe with additive noise) and G's ``.grad``; (loss, logits)."""
+    def g_grads(self, loss: GanLoss, g_outs: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        """G's gradients for its loss when D judges x (its fakes, maybe with additive noise), in G's ``.grad``;
+        returns D's logits."""
         outs = self._d_forward(x)
-        logits = outs[-1]
-        grad_x = self.D.backward(outs, loss.g_grad(logits), params=False).reshape(x.shape)  # D gets no gradient
+        grad_x = self.D.backward(outs, loss.g_grad(outs[-1]), params=False).reshape(x.shape)  # D gets no gradient
         self.G.backward(g_outs, grad_x, params=True)
-        return loss.g(logits), logits
+        return outs[-1]
 
 
 def optimizer_step(opt: torch.optim.Optimizer) -> None:
