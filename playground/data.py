@@ -7,6 +7,7 @@ process never share (or disturb) a random stream, and the same seed gives the sa
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
 from collections.abc import Callable
@@ -34,8 +35,12 @@ class Mixture:
     def means_tensor(self, device: torch.device | str = "cpu") -> torch.Tensor:
         return torch.tensor(self.means, dtype=torch.float32, device=device)  # [M, dim]
 
+    @functools.lru_cache(maxsize=4)  # noqa: B019 (a mixture is a small immutable value): sampled every step
+    def _means(self, device: torch.device | str) -> torch.Tensor:
+        return self.means_tensor(device)
+
     def sample(self, n: int, gen: torch.Generator, device: torch.device | str = "cpu") -> torch.Tensor:
-        means = self.means_tensor(device)
+        means = self._means(device)
         idx = torch.randint(len(self.means), (n,), generator=gen, device=device)
         noise = torch.randn(n, self.dim, generator=gen, device=device)
         return means[idx] + self.sigma * noise  # [n, dim]

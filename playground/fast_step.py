@@ -33,13 +33,13 @@ class Stack:
     """An ``nn.Sequential`` of Linear layers, each optionally followed by an activation, run by hand."""
 
     def __init__(self, seq: nn.Sequential) -> None:
-        self.layers: list[tuple[nn.Linear, nn.Module | None]] = []
+        # (weight, bias, activation or None) per layer: reading a module's parameter costs ~1 µs a time
+        self.layers: list[tuple[nn.Parameter, nn.Parameter, nn.Module | None]] = []
         mods = list(seq)
         for i, mod in enumerate(mods):
             if isinstance(mod, nn.Linear):
                 nxt = mods[i + 1] if i + 1 < len(mods) and not isinstance(mods[i + 1], nn.Linear) else None
-                self.layers.append((mod, nxt))
-        self.params = [p for lin, _ in self.layers for p in (lin.weight, lin.bias)]
+                self.layers.append((mod.weight, mod.bias, nxt))
 
     @staticmethod
     def supports(seq: nn.Module) -> bool:
@@ -58,8 +58,8 @@ class Stack:
     def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
         """Every layer's output, input first: [x, a₁, …, output]."""
         outs = [x]
-        for lin, act in self.layers:
-            x = nn.functional.linear(x, lin.weight, lin.bias)
+        for weight, bias, act in self.layers:
+            x = nn.functional.linear(x, weight, bias)
             if act is not None:
                 x = act(x)
             outs.append(x)
@@ -71,17 +71,17 @@ class Stack:
         Returns ∂L/∂input (skipped, returning None, when only parameter gradients are wanted).
         """
         for i in range(len(self.layers) - 1, -1, -1):
-            lin, act = self.layers[i]
+            weight, bias, act = self.layers[i]
             if act is not None:
                 grad = _DERIVATIVE[type(act)](outs[i + 1], grad)
             if params:
                 x = outs[i]
                 # ∂L/∂W = gᵀx; for a narrow input (2-D data, small z) (xᵀg)ᵀ is the fast order: 136 → 30 µs
-                lin.weight.grad = x.t().mm(grad).t().contiguous() if x.shape[1] < grad.shape[1] else grad.t().mm(x)
-                lin.bias.grad = grad.sum(0)
+                weight.grad = x.t().mm(grad).t().contiguous() if x.shape[1] < grad.shape[1] else grad.t().mm(x)
+                bias.grad = grad.sum(0)
             if i == 0 and params:
                 return None
-            grad = grad.mm(lin.weight)
+            grad = grad.mm(weight)
         return grad
 
 

@@ -100,7 +100,7 @@ def _serve(conn: Connection) -> None:
                 time.sleep(max(0.0, n / max_steps_per_s - (time.monotonic() - start)))
         conn.recv_bytes()  # the request for the state
         _send(conn, ("state", trainer.training_state()))
-    except EOFError:  # the server closed the pipe (it stopped or died): nothing to report to
+    except (EOFError, BrokenPipeError):  # the server closed the pipe (it stopped or died): nothing to report to
         return
     except Exception:  # noqa: BLE001 -- a bug: hand the traceback to the server, which logs it
         _send(conn, ("error", traceback.format_exc()))
