@@ -45,7 +45,9 @@ def test_fast_path_falls_back_to_autograd_where_it_does_not_apply():
     gp.reconfigure(loss="nonsat")
     assert gp._fast() is gp.fast_step  # a live loss change switches paths between steps
     gp.step(3)
-    assert gp.step_count == 3
+    gp.reconfigure(loss="wgan-gp")  # and back: the optimizers' state made on the fast path serves autograd's
+    gp.step(3)
+    assert gp.step_count == 6 and gp.diverged is None
 
 
 def test_stack_accepts_only_linear_and_known_activations():
