@@ -26,6 +26,24 @@ def test_same_seed_gives_identical_history_on_cpu():
         torch.testing.assert_close(pa, pb, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("loss", ["nonsat", "wgan-gp"])  # the fast path, and autograd with its penalty term
+def test_a_chunks_statistics_are_each_steps_own(loss):
+    """The chunk computes its steps' numbers at once from the logits they kept: row i must be step i's."""
+    t = make(loss=loss)
+    records = [t._iterate() for _ in range(4)]
+    table = t._stats(records)
+    for row, record in zip(table, records, strict=True):
+        torch.testing.assert_close(row, t._stats([record])[0])
+        real, fake = record.d_logits.chunk(2)
+        d_loss = t.loss.d(real, fake) + (record.penalty if record.penalty is not None else 0)
+        by_hand = [d_loss, t.loss.g(record.g_logits), torch.log(torch.sigmoid(real)).mean()
+                   + torch.log(1 - torch.sigmoid(fake)).mean(), torch.sigmoid(real).mean(), torch.sigmoid(fake).mean(),
+                   torch.linalg.vector_norm(torch.stack(record.norms_d)),
+                   torch.linalg.vector_norm(torch.stack(record.norms_g))]  # fmt: skip
+        torch.testing.assert_close(row, torch.stack(by_hand).float(), rtol=1e-5, atol=1e-6)
+    assert table.shape == (4, len(STAT_NAMES))
+
+
 def test_different_seeds_differ():
     a, b = make(seed=1), make(seed=2)
     a.step(5)
