@@ -247,6 +247,14 @@ def live_state(worker: TrainingWorker) -> str:
     return "training" if worker.running else "idle"
 
 
+# While a page trains: stale elements keep full opacity and start no transition (see live_timer). A style-only st.html
+# takes no space: Streamlit sends it to the page's event container.
+NO_STALE_FADE = (
+    "<style>[data-testid='stElementContainer'][data-stale='true']"
+    "{opacity:1!important;transition:none!important}</style>"
+)
+
+
 def live_timer(key: str, worker: TrainingWorker, seconds: float | None) -> float | None:
     """For the full page run: the live fragment's ``run_every``, and the worker's state remembered under ``key``.
 
@@ -254,10 +262,18 @@ def live_timer(key: str, worker: TrainingWorker, seconds: float | None) -> float
     small fragment placed here polls the queue every ``QUEUED_REFRESH`` s instead (its place in the queue, the
     heartbeat, a full rerun when the turn comes). Waiting sessions then send no pictures: in the 20-session
     load test, 18 queued pages re-sending theirs every second starved the server until browsers disconnected.
+
+    While training, this full run also switches off Streamlit's fade of stale elements (``NO_STALE_FADE``). Each
+    fragment run marks the fragment's elements stale, which starts a delayed opacity transition that the new
+    elements cancel a moment later, several times a second: ~0.1 of a core in Chromium beside the server. The
+    style is page-wide and sent by the full run, never from inside a fragment: the earlier rule, scoped by a keyed
+    container and sent from inside each live fragment (commit 0602bc4), went with load-test stalls (cause unknown).
     """
     state = st.session_state[key] = live_state(worker)
     if state == "queued":
         st.fragment(_queue_poll, run_every=QUEUED_REFRESH)(key, worker)
+    if state == "training":
+        st.html(NO_STALE_FADE)
     return seconds if state == "training" else None
 
 

@@ -34,6 +34,11 @@ def wait_until(condition, timeout: float) -> bool:
     return False
 
 
+# Opacity transitions running on the page's element containers (Streamlit's fade of stale elements).
+FADES = """() => document.getAnimations().filter(a => a.transitionProperty === 'opacity'
+    && a.effect && a.effect.target && a.effect.target.closest("[data-testid='stMain']")).length"""
+
+
 def test_train_pause_reset_and_tab_close(streamlit_server, page):
     page.goto(f"{streamlit_server.url}/toy2d")
     train = page.get_by_role("button", name="Train", exact=True)
@@ -46,6 +51,12 @@ def test_train_pause_reset_and_tab_close(streamlit_server, page):
     first = step(page)
     assert wait_until(lambda: step(page) > first, timeout=30), "the page did not refresh by itself"
     assert wait_until(lambda: metric(page, "mean D(G(z))") != fake_before, timeout=30)
+    # while training, the live view's redraws start no fade (S.NO_STALE_FADE)
+    fading = 0
+    for _ in range(40):
+        fading += page.evaluate(FADES)
+        page.wait_for_timeout(50)
+    assert fading == 0, f"{fading} opacity transitions seen while training"
 
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Train", exact=True).and_(page.locator(":enabled")).wait_for(timeout=30_000)
