@@ -19,26 +19,34 @@ from torch import nn
 from playground.losses import GanLoss
 from playground.models import Discriminator
 
-# derivative of each activation written in terms of its *output* a (what the forward pass keeps)
-_DERIVATIVE = {
-    nn.ReLU: lambda a, g: torch.ops.aten.threshold_backward(g, a, 0),  # the kernel autograd uses for ReLU
-    nn.LeakyReLU: lambda a, g: torch.where(a > 0, g, g * 0.2),
-    nn.Tanh: lambda a, g: g * (1 - a * a),
-    nn.ELU: lambda a, g: torch.where(a > 0, g, g * (a + 1)),
+# each activation: its forward pass in place (on the fresh output of a Linear) and its derivative written in terms
+# of its *output* a (what the forward pass keeps), in place on the incoming gradient where that is one kernel
+_ACTIVATIONS = {
+    nn.ReLU: (torch.relu_, lambda a, g: torch.ops.aten.threshold_backward.grad_input(g, a, 0, grad_input=g)),
+    nn.LeakyReLU: (lambda x: nn.functional.leaky_relu_(x, 0.2), lambda a, g: torch.where(a > 0, g, g * 0.2)),
+    nn.Tanh: (torch.tanh_, lambda a, g: g * (1 - a * a)),
+    nn.ELU: (nn.functional.elu_, lambda a, g: torch.where(a > 0, g, g * (a + 1))),
 }
 
 
 class Stack:
-    """An ``nn.Sequential`` of Linear layers, each optionally followed by an activation, run by hand."""
+    """An ``nn.Sequential`` of Linear layers, each optionally followed by an activation, run by hand.
+
+    Its parameters' gradients live in one flat buffer (``grad``; ``.grad`` of each parameter is a view of it), so the
+    gradient norm is one call, and the backward pass writes into it instead of allocating.
+    """
 
     def __init__(self, seq: nn.Sequential) -> None:
-        # (weight, bias, activation or None) per layer: reading a module's parameter costs ~1 µs a time
-        self.layers: list[tuple[nn.Parameter, nn.Parameter, nn.Module | None]] = []
+        # (weight, bias, activation type or None) per layer: reading a module's parameter costs ~1 µs a time
+        self.layers: list[tuple[nn.Parameter, nn.Parameter, type | None]] = []
         mods = list(seq)
         for i, mod in enumerate(mods):
             if isinstance(mod, nn.Linear):
                 nxt = mods[i + 1] if i + 1 < len(mods) and not isinstance(mods[i + 1], nn.Linear) else None
-                self.layers.append((mod.weight, mod.bias, nxt))
+                self.layers.append((mod.weight, mod.bias, type(nxt) if nxt is not None else None))
+        self.params = [p for weight, bias, _ in self.layers for p in (weight, bias)]
+        self.grad = self.params[0].new_zeros(sum(p.numel() for p in self.params))
+        self.grads = [g.view_as(p) for g, p in zip(self.grad.split([p.numel() for p in self.params]), self.params)]
 
     @staticmethod
     def supports(seq: nn.Module) -> bool:
@@ -50,7 +58,7 @@ class Stack:
         if any(getattr(m, "alpha", 1.0) != 1.0 for m in seq if isinstance(m, nn.ELU)):
             return False
         kinds = [type(m) for m in seq]
-        return all(k is nn.Linear or k in _DERIVATIVE for k in kinds) and not any(
+        return all(k is nn.Linear or k in _ACTIVATIONS for k in kinds) and not any(
             a is not nn.Linear and b is not nn.Linear for a, b in zip(kinds, kinds[1:])
         )
 
@@ -60,28 +68,40 @@ class Stack:
         for weight, bias, act in self.layers:
             x = nn.functional.linear(x, weight, bias)
             if act is not None:
-                x = act(x)
+                x = _ACTIVATIONS[act][0](x)
             outs.append(x)
         return outs
 
     def backward(self, outs: list[torch.Tensor], grad: torch.Tensor, params: bool) -> torch.Tensor:
-        """Back-propagate ∂L/∂output; store the parameter gradients in ``.grad`` if ``params``.
+        """Back-propagate ∂L/∂output (consumed: it may be overwritten); if ``params``, write the parameter
+        gradients into ``grad`` and make them the parameters' ``.grad``.
 
         Returns ∂L/∂input (skipped, returning None, when only parameter gradients are wanted).
         """
+        if params:
+            for p, g in zip(self.params, self.grads):
+                if p.grad is not g:  # the autograd path (after a live change of loss) allocated its own
+                    p.grad = g
         for i in range(len(self.layers) - 1, -1, -1):
             weight, bias, act = self.layers[i]
             if act is not None:
-                grad = _DERIVATIVE[type(act)](outs[i + 1], grad)
+                grad = _ACTIVATIONS[act][1](outs[i + 1], grad)
             if params:
-                x = outs[i]
+                x, grad_w = outs[i], self.grads[2 * i]
                 # ∂L/∂W = gᵀx; for a narrow input (2-D data, small z) (xᵀg)ᵀ is the fast order: 136 → 30 µs
-                weight.grad = x.t().mm(grad).t().contiguous() if x.shape[1] < grad.shape[1] else grad.t().mm(x)
-                bias.grad = grad.sum(0)
+                if x.shape[1] < grad.shape[1]:
+                    grad_w.copy_(x.t().mm(grad).t())
+                else:
+                    torch.mm(grad.t(), x, out=grad_w)
+                torch.sum(grad, 0, out=self.grads[2 * i + 1])
             if i == 0 and params:
                 return None
             grad = grad.mm(weight)
         return grad
+
+    def grad_norm(self) -> torch.Tensor:
+        """‖∇‖ over all parameters, from the last ``backward`` with ``params``."""
+        return torch.linalg.vector_norm(self.grad)
 
 
 class FastStep:
@@ -132,7 +152,14 @@ def optimizer_step(opt: torch.optim.Optimizer) -> None:
         return opt.step()  # the first step creates the moments and step counters
     beta1, beta2 = group["betas"]
     steps = [s["step"] for s in states]
-    torch._foreach_add_(steps, 1)
+    counters = steps[0]._base
+    if counters is None or len(counters) != len(steps) or any(s._base is not counters for s in steps):
+        # the per-parameter step counters become views of one tensor: one add_ a step, not six (~20 → 5 µs)
+        counters = torch.stack(steps)
+        for i, s in enumerate(states):
+            s["step"] = counters[i]
+        steps = [s["step"] for s in states]
+    counters.add_(1)
     torch._fused_adam_(
         group["params"],
         [p.grad for p in group["params"]],

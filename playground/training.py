@@ -159,8 +159,8 @@ class StepRecord(NamedTuple):
     d_logits: torch.Tensor  # the last D step's logits on [real; fake]
     g_logits: torch.Tensor  # D's logits on the fakes in the G step
     penalty: torch.Tensor | None  # λ·gradient penalty in D's loss (WGAN-GP), else None
-    norms_d: list[torch.Tensor]  # ‖∇‖ of each of D's parameters in its last step
-    norms_g: list[torch.Tensor]  # and of G's
+    norm_d: torch.Tensor  # ‖∇‖ over D's parameters in its last step
+    norm_g: torch.Tensor  # and over G's
 
 
 def _state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
@@ -246,13 +246,14 @@ class Trainer:
 
     def _d_step(
         self, real: torch.Tensor, fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor | None, list[torch.Tensor]]:
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
         """One D update on a real and a (detached) fake batch (``labels``: both batches' classes, if conditional);
-        returns (logits on [real; fake], λ·penalty or None, ‖∇‖ per parameter)."""
+        returns (logits on [real; fake], λ·penalty or None, ‖∇‖)."""
         batch = torch.cat([self._noisy(real, sigma), self._noisy(fake, sigma)])  # one pass over real+fake
         fast, penalty = self._fast(), None
         if fast:
             logits = fast.d_grads(self.loss, batch)
+            norm = fast.D.grad_norm()
         else:
             logits = self._judge(batch, labels)  # [2m / pack, 1]
             d_loss = self.loss.d(*logits.chunk(2))
@@ -265,18 +266,19 @@ class Trainer:
             self.opt_d.zero_grad(set_to_none=True)
             d_loss.backward()
             logits = logits.detach()  # kept until the chunk's end: without its graph
-        norms = _grad_norms(self.opt_d)
+            norm = _grad_norm(self.opt_d)
         optimizer_step(self.opt_d) if fast else self.opt_d.step()
-        return logits, penalty, norms
+        return logits, penalty, norm
 
     def _g_step(
         self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, list[torch.Tensor]]:
+    ) -> tuple[torch.Tensor, torch.Tensor]:
         """One G update on the fakes of the last D step (``g_outs``: the fast path's kept activations);
-        returns (D's logits on the fakes, ‖∇‖ per parameter)."""
+        returns (D's logits on the fakes, ‖∇‖)."""
         fast = self._fast()
         if fast:
             logits = fast.g_grads(self.loss, g_outs, self._noisy(fake, sigma))
+            norm = fast.G.grad_norm()
         else:
             self.D.requires_grad_(False)  # no D gradients are needed here
             logits = self._judge(self._noisy(fake, sigma), labels)
@@ -284,9 +286,9 @@ class Trainer:
             self.loss.g(logits).backward()
             self.D.requires_grad_(True)
             logits = logits.detach()
-        norms = _grad_norms(self.opt_g)
+            norm = _grad_norm(self.opt_g)
         optimizer_step(self.opt_g) if fast else self.opt_g.step()
-        return logits, norms
+        return logits, norm
 
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
@@ -309,30 +311,26 @@ class Trainer:
                         fake = self.G(z)  # [m, ...]
                 real, real_labels = self._real(m)
                 labels = None if fake_labels is None else torch.cat([real_labels, fake_labels])
-                d_logits, penalty, norms_d = self._d_step(real, fake.detach(), sigma, labels)
+                d_logits, penalty, norm_d = self._d_step(real, fake.detach(), sigma, labels)
             # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
             saved = self._unroll(sigma) if cfg.unroll_steps else None
             # (2) update G once: minimise the generator loss on the same fake batch
-            g_logits, norms_g = self._g_step(g_outs, fake, sigma, fake_labels)
+            g_logits, norm_g = self._g_step(g_outs, fake, sigma, fake_labels)
         if saved:
             self.D.load_state_dict(saved[0])
             self.opt_d.load_state_dict(saved[1])
         self._update_ema()
         self.step_count += 1
-        return StepRecord(d_logits, g_logits, penalty, norms_d, norms_g)
+        return StepRecord(d_logits, g_logits, penalty, norm_d, norm_g)
 
     def _stats(self, records: list[StepRecord]) -> torch.Tensor:
         """The numbers of STAT_NAMES for each record, computed for all of them at once: [len(records), 7]."""
-        n = len(records)
         real, fake = torch.stack([r.d_logits for r in records]).float().chunk(2, dim=1)  # [n, m / pack, 1] each
         d_loss = torch.vmap(self.loss.d)(real, fake)
         if records[0].penalty is not None:
             d_loss = d_loss + torch.stack([r.penalty for r in records])
         g_loss = torch.vmap(self.loss.g)(torch.stack([r.g_logits for r in records]).float())
-        grad_norms = [
-            torch.linalg.vector_norm(torch.stack([x for r in records for x in norms(r)]).view(n, -1), dim=1)
-            for norms in (lambda r: r.norms_d, lambda r: r.norms_g)
-        ]
+        grad_norms = (torch.stack([r.norm_d for r in records]), torch.stack([r.norm_g for r in records]))
         stats = (d_loss, g_loss, torch.vmap(value_function)(real, fake), torch.sigmoid(real).mean(dim=(1, 2)),
                  torch.sigmoid(fake).mean(dim=(1, 2)), *grad_norms)  # fmt: skip
         return torch.stack([s.float() for s in stats], dim=1)
@@ -492,9 +490,10 @@ class Trainer:
         return (generator or self.G_ema)(z)
 
 
-def _grad_norms(opt: torch.optim.Optimizer) -> list[torch.Tensor]:
-    """‖∇‖ of each parameter an optimizer updates (its param list is cached: cheaper than .parameters())."""
-    return torch._foreach_norm([p.grad for group in opt.param_groups for p in group["params"] if p.grad is not None])
+def _grad_norm(opt: torch.optim.Optimizer) -> torch.Tensor:
+    """‖∇‖ over the parameters an optimizer updates (its param list is cached: cheaper than .parameters())."""
+    grads = [p.grad for group in opt.param_groups for p in group["params"] if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
 def _divergence(stats: torch.Tensor, *modules: nn.Module) -> str | None:
