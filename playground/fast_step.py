@@ -96,7 +96,8 @@ class Stack:
                 torch.sum(grad, 0, out=self.grads[2 * i + 1])
             if i == 0 and params:
                 return None
-            grad = grad.mm(weight)
+            # ∂L/∂x = gW; for a narrow input (≤ 8 wide: D's 2-D data) (Wᵀgᵀ)ᵀ is the fast order again: 41 → 20 µs
+            grad = weight.t().mm(grad.t()).t() if weight.shape[1] <= 8 else grad.mm(weight)
         return grad
 
     def grad_norm(self) -> torch.Tensor:
@@ -123,7 +124,7 @@ class FastStep:
         return self.G.forward(z)
 
     def _d_forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        return self.D.forward(x.reshape(-1, self.pack * x.shape[-1]))  # PacGAN: pack samples side by side
+        return self.D.forward(x if self.pack == 1 else x.reshape(-1, self.pack * x.shape[-1]))  # PacGAN: side by side
 
     def d_grads(self, loss: GanLoss, x: torch.Tensor) -> torch.Tensor:
         """D's gradients for its loss on the batch x = [real; fake], in D's ``.grad``; returns the logits."""
@@ -135,7 +136,8 @@ class FastStep:
         """G's gradients for its loss when D judges x (its fakes, maybe with additive noise), in G's ``.grad``;
         returns D's logits."""
         outs = self._d_forward(x)
-        grad_x = self.D.backward(outs, loss.g_grad(outs[-1]), params=False).reshape(x.shape)  # D gets no gradient
+        grad_x = self.D.backward(outs, loss.g_grad(outs[-1]), params=False)  # D gets no gradient
+        grad_x = grad_x if self.pack == 1 else grad_x.reshape(x.shape)
         self.G.backward(g_outs, grad_x, params=True)
         return outs[-1]
 

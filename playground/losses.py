@@ -86,18 +86,18 @@ def gradient_penalty(
 # tests/test_losses.py checks every one against autograd.
 def bce_d_grad(a: torch.Tensor) -> torch.Tensor:
     """∂/∂a_real softplus(−a)/n = (σ(a) − 1)/n;  ∂/∂a_fake softplus(a)/n = σ(a)/n (in place: 4 calls, not 6)."""
-    n = len(a) // 2
+    n = a.shape[0] // 2  # (len(tensor) is a Python call: ~1 µs)
     grad = torch.sigmoid(a)
     grad[:n].sub_(1)
     return grad.div_(n)
 
 
 def minimax_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).neg_().div_(len(a))
+    return torch.sigmoid(a).neg_().div_(a.shape[0])
 
 
 def nonsat_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).sub_(1).div_(len(a))
+    return torch.sigmoid(a).sub_(1).div_(a.shape[0])
 
 
 def wasserstein_d_grad(a: torch.Tensor) -> torch.Tensor:
