@@ -3,7 +3,8 @@
     python -m playground.bench [--seconds 3] [--repeats 3] [--device auto] [--json]
 
 Cases:
-- toy GAN: a plainly written PyTorch loop vs the project's Trainer (same config);
+- toy GAN: a plainly written PyTorch loop vs the project's Trainer (same config), on ``--threads`` threads (default 1,
+  as the pages run each trainer) and with a thread per core;
 - the Trainer inside the UI's background worker (in a child process, as the pages run it), with a 5 Hz page
   refresh reading frames in the server vs without; and with the trainer in a thread of the server instead;
 - 16 seeds as one vectorised sweep vs 16 separate trainers stepped in a Python loop;
@@ -177,25 +178,43 @@ def _alternate(repeats: int, a, b) -> tuple[float, float]:
     return statistics.median(first), statistics.median(second)
 
 
+def _all_cores(work):
+    """``work()`` with torch using a thread on every usable core (then the thread count as it was)."""
+    threads, cores = torch.get_num_threads(), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
+    torch.set_num_threads(cores)
+    try:
+        return work()
+    finally:
+        torch.set_num_threads(threads)
+
+
 def measure(device: torch.device, seconds: float, repeats: int) -> dict:
     n, t = _alternate(repeats, lambda: naive_loop(device, seconds), lambda: trainer_loop(device, seconds))
+    # the same pair with a thread per core, as a lone user on the command line runs it (the naive loop's default)
+    n_all, t_all = _all_cores(
+        lambda: _alternate(repeats, lambda: naive_loop(device, seconds), lambda: trainer_loop(device, seconds))
+    )
     bare, ui = _alternate(
         repeats, lambda: worker_loop(device, seconds, False), lambda: worker_loop(device, seconds, True)
     )
     thread_ui = statistics.median(worker_loop(device, seconds, True, process=False) for _ in range(repeats))
     # a sweep has the machine to itself (CLI, or the lab's one worker): both ways get every core's thread
-    threads, cores = torch.get_num_threads(), len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-    torch.set_num_threads(cores)
-    loop, vec = _alternate(
-        repeats, lambda: sweep_loop(device, seconds, False), lambda: sweep_loop(device, seconds, True)
+    loop, vec = _all_cores(
+        lambda: _alternate(
+            repeats, lambda: sweep_loop(device, seconds, False), lambda: sweep_loop(device, seconds, True)
+        )
     )
-    torch.set_num_threads(threads)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     median_ms, p95_ms = latent_latency_ms()
     lecture = lecture_load(device, seconds)
     return {
         "toy_naive_steps_per_s": n,
         "toy_trainer_steps_per_s": t,
         "toy_trainer_vs_naive": t / n,
+        "toy_all_cores_naive_steps_per_s": n_all,
+        "toy_all_cores_trainer_steps_per_s": t_all,
+        "toy_all_cores_trainer_vs_naive": t_all / n_all,
+        "cores": cores,
         "toy_worker_steps_per_s": bare,
         "toy_worker_with_5hz_refresh_steps_per_s": ui,
         "toy_refresh_vs_headless": ui / bare,
@@ -204,7 +223,6 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
         "sweep16_loop_seed_steps_per_s": loop,
         "sweep16_vectorised_seed_steps_per_s": vec,
         "sweep16_vectorised_vs_loop": vec / loop,
-        "sweep16_threads": cores,
         "mnist_mlp_images_per_s": mnist_images_per_s(device, seconds, "mlp"),
         "mnist_dcgan_images_per_s": mnist_images_per_s(device, seconds, "dcgan"),
         "latent_slider_to_png_ms_median": median_ms,
@@ -240,6 +258,9 @@ def main(argv: list[str] | None = None) -> None:
         ("toy: naive loop, steps/s", "toy_naive_steps_per_s"),
         ("toy: Trainer, steps/s", "toy_trainer_steps_per_s"),
         ("  ratio Trainer / naive", "toy_trainer_vs_naive"),
+        ("toy, all cores: naive loop, steps/s", "toy_all_cores_naive_steps_per_s"),
+        ("toy, all cores: Trainer, steps/s", "toy_all_cores_trainer_steps_per_s"),
+        ("  ratio Trainer / naive", "toy_all_cores_trainer_vs_naive"),
         ("toy: worker, no page, steps/s", "toy_worker_steps_per_s"),
         ("toy: worker + 5 Hz frames, steps/s", "toy_worker_with_5hz_refresh_steps_per_s"),
         ("  ratio with page / without", "toy_refresh_vs_headless"),
