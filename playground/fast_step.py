@@ -21,7 +21,7 @@ from playground.models import Discriminator
 
 # each activation: its forward pass in place (on the fresh output of a Linear) and its derivative written in terms
 # of its *output* a (what the forward pass keeps), in place on the incoming gradient where that is one kernel
-_ACTIVATIONS = {
+ACTIVATION_PASSES = {
     nn.ReLU: (torch.relu_, lambda a, g: torch.ops.aten.threshold_backward.grad_input(g, a, 0, grad_input=g)),
     nn.LeakyReLU: (lambda x: nn.functional.leaky_relu_(x, 0.2), lambda a, g: torch.where(a > 0, g, g * 0.2)),
     nn.Tanh: (torch.tanh_, lambda a, g: g * (1 - a * a)),
@@ -58,7 +58,7 @@ class Stack:
         if any(getattr(m, "alpha", 1.0) != 1.0 for m in seq if isinstance(m, nn.ELU)):
             return False
         kinds = [type(m) for m in seq]
-        return all(k is nn.Linear or k in _ACTIVATIONS for k in kinds) and not any(
+        return all(k is nn.Linear or k in ACTIVATION_PASSES for k in kinds) and not any(
             a is not nn.Linear and b is not nn.Linear for a, b in zip(kinds, kinds[1:])
         )
 
@@ -68,7 +68,7 @@ class Stack:
         for weight, bias, act in self.layers:
             x = nn.functional.linear(x, weight, bias)
             if act is not None:
-                x = _ACTIVATIONS[act][0](x)
+                x = ACTIVATION_PASSES[act][0](x)
             outs.append(x)
         return outs
 
@@ -85,7 +85,7 @@ class Stack:
         for i in range(len(self.layers) - 1, -1, -1):
             weight, bias, act = self.layers[i]
             if act is not None:
-                grad = _ACTIVATIONS[act][1](outs[i + 1], grad)
+                grad = ACTIVATION_PASSES[act][1](outs[i + 1], grad)
             if params:
                 x, grad_w = outs[i], self.grads[2 * i]
                 # ∂L/∂W = gᵀx; for a narrow input (2-D data, small z) (xᵀg)ᵀ is the fast order: 136 → 30 µs

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from playground.data import Mixture, make_dataset
+from playground.fast_step import ACTIVATION_PASSES, optimizer_step
 from playground.losses import LOSSES, value_function
 from playground.metrics import mode_metrics
 from playground.models import ACTIVATIONS, Discriminator, ModelConfig, init_weights, sample_latent
@@ -116,6 +117,78 @@ def _per_seed_norm(params) -> torch.Tensor:
     return torch.stack(sq).sum(dim=0).sqrt()
 
 
+class StackedFastStep:
+    """The Trainer's hand-written backward pass (``playground.fast_step``) on a seed axis, for plain MLPs.
+
+    Why: on a CPU the stacked tensors are [S, N, 128], so autograd's bookkeeping is cheap, but its extra passes
+    over them are not: the 16-seed step took 26 ms with autograd, ~20 ms like this (2 threads). Used under the
+    same conditions as the Trainer's fast path (no minibatch stddev, no gradient penalty); fills ``.grad``.
+    """
+
+    def __init__(self, G: StackedMLP, D: StackedDiscriminator) -> None:
+        self.G, self.D, self.pack = G, D.net, D.pack
+        self.act_forward, self.act_backward = ACTIVATION_PASSES[type(G.act)]
+
+    @staticmethod
+    def supports(G: StackedMLP, D: StackedDiscriminator) -> bool:
+        return not D.group and type(G.act) in ACTIVATION_PASSES
+
+    def forward(self, net: StackedMLP, x: torch.Tensor) -> list[torch.Tensor]:
+        """Every layer's output, input first (as ``Stack.forward``)."""
+        outs, last = [x], len(net.weights) - 1
+        for j, (w, b) in enumerate(zip(net.weights, net.biases)):
+            x = _bmm(x, w, b)
+            outs.append(self.act_forward(x) if j < last else x)
+        return outs
+
+    def backward(self, net: StackedMLP, outs: list[torch.Tensor], grad: torch.Tensor, params: bool):
+        """Back-propagate ∂L/∂output seed by seed (as ``Stack.backward``); returns ∂L/∂input unless ``params``."""
+        for j in range(len(net.weights) - 1, -1, -1):
+            w, b = net.weights[j], net.biases[j]
+            if j < len(net.weights) - 1:
+                grad = self.act_backward(outs[j + 1], grad)
+            if params:
+                w.grad = _bmm(outs[j].transpose(1, 2), grad).contiguous()  # [S, in, out]
+                b.grad = grad.sum(dim=1, keepdim=True)
+                if j == 0:
+                    return None
+            grad = _bmm(grad, w.transpose(1, 2))
+        return grad
+
+    def _d_forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        return self.forward(self.D, x.reshape(x.shape[0], -1, self.pack * x.shape[-1]))
+
+    def d_grads(self, d_grad, x: torch.Tensor) -> torch.Tensor:
+        """D's gradients for each seed's loss on x = [real; fake] (along dim 1); returns the logits [S, n, 1]."""
+        outs = self._d_forward(x)
+        self.backward(self.D, outs, _by_seed(d_grad, outs[-1]), params=True)
+        return outs[-1]
+
+    def g_grads(self, g_grad, g_outs: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
+        """G's gradients when D judges x (its fakes, maybe noisy); returns D's logits."""
+        outs = self._d_forward(x)
+        grad_x = self.backward(self.D, outs, _by_seed(g_grad, outs[-1]), params=False).reshape(x.shape)
+        self.backward(self.G, g_outs, grad_x, params=True)
+        return outs[-1]
+
+
+def _bmm(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
+    """x @ w (+ bias) seed by seed, in the form that runs fast on a CPU: a narrow result (≤ 8 columns, e.g. D's logits)
+    as (wᵀxᵀ)ᵀ, and a contraction over one column as a broadcast product. Measured for [16, 512, 128] with 2 threads:
+    @ [16, 128, 1] 0.60 → 0.17 ms, its weight gradient 0.73 → 0.07 ms, the outer product 0.65 → 0.05 ms."""
+    if w.shape[2] <= 8:
+        wt, xt = w.transpose(1, 2), x.transpose(1, 2)
+        return (torch.bmm(wt, xt) if bias is None else torch.baddbmm(bias.transpose(1, 2), wt, xt)).transpose(1, 2)
+    if x.shape[2] == 1:
+        return x * w if bias is None else torch.addcmul(bias, x, w)
+    return torch.bmm(x, w) if bias is None else torch.baddbmm(bias, x, w)
+
+
+def _by_seed(loss_grad, logits: torch.Tensor) -> torch.Tensor:
+    """A core loss gradient (batch along dim 0) for stacked logits [S, n, 1]: seeds become columns [n, S]."""
+    return loss_grad(logits[..., 0].t()).t().unsqueeze(2)
+
+
 # ---- the vectorised trainer ---------------------------------------------------------------------------
 class SweepTrainer:
     """Trains ``len(seeds)`` independent GANs of one configuration in lockstep, stacked on a seed axis.
@@ -147,6 +220,7 @@ class SweepTrainer:
         self.G = StackedMLP(gens, model_cfg.activation).to(self.device)
         self.D = StackedDiscriminator(discs, model_cfg.activation).to(self.device)
         self.G_ema = StackedMLP(gens, model_cfg.activation).to(self.device).requires_grad_(False)
+        self.fast = StackedFastStep(self.G, self.D) if StackedFastStep.supports(self.G, self.D) else None
         self.gens = [torch.Generator(device=self.device).manual_seed(s + 1) for s in self.seeds]
         self.loss = LOSSES[train_cfg.loss]
         # vmap turns each core loss (a mean over one batch) into one value per seed: [S]
@@ -196,29 +270,39 @@ class SweepTrainer:
     def train_step(self) -> torch.Tensor:
         """k D steps, then one G step, for every seed; returns the stats [S, len(STATS)] (on device)."""
         cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
-        # (1) update D k times: maximise log D(x) + log(1 − D(G(z))), each seed on its own batch
-        for i in range(cfg.k):
-            with torch.set_grad_enabled(i == cfg.k - 1):
-                fake = self.G(self._latent(m))  # [S, m, d]
-            real = self._real(m)
-            real_n, fake_n = self._noise(real, sigma), self._noise(fake.detach(), sigma)
-            logits = self.D(torch.cat([real_n, fake_n], dim=1))  # [S, 2m / pack, 1]
-            d_real, d_fake = logits.chunk(2, dim=1)
-            d_loss = self._loss_d(d_real, d_fake)  # [S]
-            if self.loss.penalty:
-                d_loss = d_loss + cfg.gp_weight * self._penalty(real_n, fake_n)
-            self.opt_d.zero_grad(set_to_none=True)
-            d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
-            grad_d = _per_seed_norm(self.D.parameters())
-            self.opt_d.step()
-        # (2) update G once on the same fake batch
-        self.D.requires_grad_(False)
-        g_loss = self._loss_g(self.D(self._noise(fake, sigma)))  # [S]
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.sum().backward()
-        grad_g = _per_seed_norm(self.G.parameters())
-        self.opt_g.step()
-        self.D.requires_grad_(True)
+        fast = self.fast if not self.loss.penalty else None  # the hand-written gradients (no penalty term)
+        with torch.set_grad_enabled(not fast):
+            # (1) update D k times: maximise log D(x) + log(1 − D(G(z))), each seed on its own batch
+            for i in range(cfg.k):
+                with torch.set_grad_enabled(not fast and i == cfg.k - 1):
+                    z = self._latent(m)
+                    g_outs = fast.forward(self.G, z) if fast else []
+                    fake = g_outs[-1] if fast else self.G(z)  # [S, m, d]
+                real = self._real(m)
+                real_n, fake_n = self._noise(real, sigma), self._noise(fake.detach(), sigma)
+                batch = torch.cat([real_n, fake_n], dim=1)
+                logits = fast.d_grads(self.loss.d_grad, batch) if fast else self.D(batch)  # [S, 2m / pack, 1]
+                d_real, d_fake = logits.chunk(2, dim=1)
+                d_loss = self._loss_d(d_real, d_fake)  # [S]
+                if not fast:
+                    if self.loss.penalty:
+                        d_loss = d_loss + cfg.gp_weight * self._penalty(real_n, fake_n)
+                    self.opt_d.zero_grad(set_to_none=True)
+                    d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
+                grad_d = _per_seed_norm(self.D.parameters())
+                optimizer_step(self.opt_d)
+            # (2) update G once on the same fake batch
+            if fast:
+                g_logits = fast.g_grads(self.loss.g_grad, g_outs, self._noise(fake, sigma))
+                g_loss = self._loss_g(g_logits)
+            else:
+                self.D.requires_grad_(False)
+                g_loss = self._loss_g(self.D(self._noise(fake, sigma)))  # [S]
+                self.opt_g.zero_grad(set_to_none=True)
+                g_loss.sum().backward()
+                self.D.requires_grad_(True)
+            grad_g = _per_seed_norm(self.G.parameters())
+            optimizer_step(self.opt_g)
         self._update_ema()
         self.step_count += 1
         stats = (d_loss, g_loss, self._value(d_real, d_fake), torch.sigmoid(d_real).mean(dim=(1, 2)),

@@ -24,6 +24,11 @@ CONFIGS = {
         TrainConfig(batch_size=32, loss="lsgan", optimizer="rmsprop"),
     ),
     "hinge": (ModelConfig(hidden=16), TrainConfig(batch_size=32, loss="hinge")),
+    # the hand-written gradients (StackedFastStep) with packing, instance noise, k 2 and another activation
+    "pacgan, noise, k 2, elu": (
+        ModelConfig(hidden=16, pack=2, activation="elu"),
+        TrainConfig(batch_size=32, instance_noise=0.3, k=2),
+    ),
     "wgan-gp": (ModelConfig(hidden=16), TrainConfig(batch_size=32, loss="wgan-gp")),
 }
 
@@ -51,6 +56,7 @@ def test_stat_columns_are_the_trainers():
 def test_one_vectorised_step_equals_separate_trainers_seed_by_seed(name):
     model_cfg, train_cfg = CONFIGS[name]
     sweep = SweepTrainer(make_dataset("ring8"), model_cfg, train_cfg, SEEDS)
+    assert (sweep.fast is None) == (model_cfg.mbstd_group > 0)  # hand-written gradients wherever they apply
     trainers = separate(model_cfg, train_cfg)
     assert_same_networks(sweep, trainers, rtol=0, atol=0)  # identical starting parameters
     stats = sweep.train_step()  # [S, n_stats]
