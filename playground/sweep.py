@@ -269,6 +269,23 @@ class SweepTrainer:
     # ---- the step: Trainer.train_step on a seed axis ---------------------------------------------------
     def train_step(self) -> torch.Tensor:
         """k D steps, then one G step, for every seed; returns the stats [S, len(STATS)] (on device)."""
+        return self._stats([self._iterate()])[0]
+
+    def _stats(self, records: list[tuple]) -> torch.Tensor:
+        """STATS of every record and seed, computed at once (as ``Trainer._stats``): [len(records), S, len(STATS)]."""
+        d_real, d_fake = torch.stack([r[0] for r in records]).flatten(0, 1).float().chunk(2, dim=1)  # [n·S, …]
+        d_loss = self._loss_d(d_real, d_fake)
+        if records[0][2] is not None:
+            d_loss = d_loss + torch.stack([r[2] for r in records]).flatten()
+        g_loss = self._loss_g(torch.stack([r[1] for r in records]).flatten(0, 1).float())
+        norms = (torch.stack([r[j] for r in records]).flatten() for j in (3, 4))  # ‖∇_D‖, ‖∇_G‖
+        stats = (d_loss, g_loss, self._value(d_real, d_fake), torch.sigmoid(d_real).mean(dim=(1, 2)),
+                 torch.sigmoid(d_fake).mean(dim=(1, 2)), *norms)  # fmt: skip
+        return torch.stack([s.float() for s in stats], dim=1).view(len(records), self.n_seeds, -1)
+
+    def _iterate(self) -> tuple:
+        """One iteration for every seed; returns what its stats are computed from: (D's logits on [real; fake],
+        D's logits on the fakes in the G step, λ·penalty or None, ‖∇_D‖, ‖∇_G‖), each per seed."""
         cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
         fast = self.fast if not self.loss.penalty else None  # the hand-written gradients (no penalty term)
         with torch.set_grad_enabled(not fast):
@@ -282,11 +299,12 @@ class SweepTrainer:
                 real_n, fake_n = self._noise(real, sigma), self._noise(fake.detach(), sigma)
                 batch = torch.cat([real_n, fake_n], dim=1)
                 logits = fast.d_grads(self.loss.d_grad, batch) if fast else self.D(batch)  # [S, 2m / pack, 1]
-                d_real, d_fake = logits.chunk(2, dim=1)
-                d_loss = self._loss_d(d_real, d_fake)  # [S]
+                penalty = None
                 if not fast:
+                    d_loss = self._loss_d(*logits.chunk(2, dim=1))  # [S]
                     if self.loss.penalty:
-                        d_loss = d_loss + cfg.gp_weight * self._penalty(real_n, fake_n)
+                        penalty = cfg.gp_weight * self._penalty(real_n, fake_n)
+                        d_loss = d_loss + penalty
                     self.opt_d.zero_grad(set_to_none=True)
                     d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
                 grad_d = _per_seed_norm(self.D.parameters())
@@ -294,20 +312,18 @@ class SweepTrainer:
             # (2) update G once on the same fake batch
             if fast:
                 g_logits = fast.g_grads(self.loss.g_grad, g_outs, self._noise(fake, sigma))
-                g_loss = self._loss_g(g_logits)
             else:
                 self.D.requires_grad_(False)
-                g_loss = self._loss_g(self.D(self._noise(fake, sigma)))  # [S]
+                g_logits = self.D(self._noise(fake, sigma))
                 self.opt_g.zero_grad(set_to_none=True)
-                g_loss.sum().backward()
+                self._loss_g(g_logits).sum().backward()  # [S] losses, summed
                 self.D.requires_grad_(True)
             grad_g = _per_seed_norm(self.G.parameters())
             optimizer_step(self.opt_g)
         self._update_ema()
         self.step_count += 1
-        stats = (d_loss, g_loss, self._value(d_real, d_fake), torch.sigmoid(d_real).mean(dim=(1, 2)),
-                 torch.sigmoid(d_fake).mean(dim=(1, 2)), grad_d, grad_g)  # fmt: skip
-        return torch.stack([s.detach().float() for s in stats], dim=1)  # [S, len(STATS)]
+        kept = (logits, g_logits, penalty, grad_d, grad_g)  # kept until the chunk's end: without their graphs
+        return tuple(None if t is None else t.detach() for t in kept)
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -320,10 +336,10 @@ class SweepTrainer:
             return 0
         start, rows = time.perf_counter(), []
         for _ in range(n):
-            rows.append(self.train_step())
+            rows.append(self._iterate())
             if seconds is not None and time.perf_counter() - start >= seconds:
                 break
-        stats = torch.stack(rows).mean(dim=0).cpu()  # [S, len(STATS)]: the chunk's only host sync
+        stats = self._stats(rows).mean(dim=0).cpu()  # [S, len(STATS)]: the chunk's only host sync
         finite = torch.isfinite(stats).all(dim=1)
         for p in self.G.parameters():
             finite &= torch.isfinite(p.detach()).flatten(1).all(dim=1).cpu()

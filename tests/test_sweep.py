@@ -76,6 +76,23 @@ def test_several_steps_and_ema_samples_still_match_separate_trainers():
     torch.testing.assert_close(sweep.sample(300, seed=11), expected, rtol=1e-4, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["vanilla", "wgan-gp"])  # hand-written gradients; autograd with its penalty
+def test_a_chunks_statistics_are_its_steps_and_the_chunk_mean_matches_the_trainers(name):
+    model_cfg, train_cfg = CONFIGS[name]
+    sweep = SweepTrainer(make_dataset("ring8"), model_cfg, train_cfg, SEEDS)
+    records = [sweep._iterate() for _ in range(3)]
+    table = sweep._stats(records)  # [3, S, n_stats]
+    for row, record in zip(table, records, strict=True):
+        torch.testing.assert_close(row, sweep._stats([record])[0])
+    sweep.step(4)  # the chunk's mean is the mean of the trainers' per-step numbers
+    trainers = separate(model_cfg, train_cfg)
+    for t in trainers:
+        t.step(3)
+        t.step(4)
+    expected = torch.tensor([[sum(t.history.columns[k][-4:]) / 4 for k in STAT_NAMES] for t in trainers])
+    torch.testing.assert_close(sweep.last_stats, expected, rtol=1e-4, atol=1e-5)
+
+
 def test_loop_fallback_gives_the_same_per_seed_metrics():
     model_cfg, train_cfg = CONFIGS["vanilla"]
     vec = SweepTrainer(make_dataset("ring8"), model_cfg, train_cfg, SEEDS)
