@@ -149,19 +149,21 @@ def optimizer_step(opt: torch.optim.Optimizer) -> None:
     ``torch.optim``'s per-call bookkeeping (hooks, profiler records, state checks, grouping tensors by device:
     ~100 µs a call, ~4 % of a toy step; tests/test_fast_step.py checks the weights against autograd + opt.step)."""
     group = opt.param_groups[0]
-    if not (isinstance(opt, torch.optim.Adam) and group["fused"] and len(opt.param_groups) == 1):
-        return opt.step()
     states = [opt.state.get(p) for p in group["params"]]
-    if not all(states) or group["amsgrad"] or group["capturable"] or group["decoupled_weight_decay"]:
-        return opt.step()  # the first step creates the moments and step counters
+    if not (isinstance(opt, torch.optim.Adam) and group["fused"] and len(opt.param_groups) == 1 and all(states)) or (
+        group["amsgrad"] or group["capturable"] or group["decoupled_weight_decay"]
+    ):
+        with torch.inference_mode(False):  # the first step creates the moments and step counters: ordinary tensors
+            return opt.step()
     beta1, beta2 = group["betas"]
     steps = [s["step"] for s in states]
     counters = steps[0]._base
-    if counters is None or len(counters) != len(steps) or any(s._base is not counters for s in steps):
+    if counters is None or counters.shape[0] != len(steps) or any(s._base is not counters for s in steps):
         # the per-parameter step counters become views of one tensor: one add_ a step, not six (~20 → 5 µs)
-        counters = torch.stack(steps)
-        for i, s in enumerate(states):
-            s["step"] = counters[i]
+        with torch.inference_mode(False):  # ordinary tensors: the autograd path's opt.step() updates them too
+            counters = torch.stack(steps)
+            for i, s in enumerate(states):
+                s["step"] = counters[i]
         steps = [s["step"] for s in states]
     counters.add_(1)
     torch._fused_adam_(

@@ -297,7 +297,9 @@ class Trainer:
     def _iterate(self) -> StepRecord:
         """One iteration of Algorithm 1; returns what its statistics are computed from."""
         cfg, m, sigma, fast = self.cfg, self.cfg.batch_size, self.noise_sigma(), self._fast()
-        with torch.set_grad_enabled(not fast):  # the fast path computes its gradients by hand
+        # the fast path computes its gradients by hand, in inference mode (no autograd bookkeeping at all: ~0.4 µs less
+        # a tensor call, +1 % steps/s); what must outlive the step is made outside it (fast_step.optimizer_step)
+        with torch.inference_mode() if fast else torch.enable_grad():
             # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
             for i in range(cfg.k):
                 g_outs: list[torch.Tensor] = []
