@@ -43,7 +43,7 @@ class Mixture:
         means = self._means(device)
         idx = torch.randint(len(self.means), (n,), generator=gen, device=device)
         noise = torch.randn(n, self.dim, generator=gen, device=device)
-        return means.index_select(0, idx).add_(noise.mul_(self.sigma))  # [n, dim]; index_select: 7 → 5 µs
+        return means.index_select(0, idx).add_(noise, alpha=self.sigma)  # [n, dim]; index_select: 7 → 5 µs
 
     def pdf(self, x: torch.Tensor) -> torch.Tensor:
         """Density at points x [N, dim] (used for the optimal discriminator D*)."""

@@ -29,6 +29,9 @@ ACTIVATION_PASSES = {
 }
 
 
+_ONE = torch.ones(())
+
+
 class Stack:
     """An ``nn.Sequential`` of Linear layers, each optionally followed by an activation, run by hand.
 
@@ -165,7 +168,7 @@ def optimizer_step(opt: torch.optim.Optimizer) -> None:
             for i, s in enumerate(states):
                 s["step"] = counters[i]
         steps = [s["step"] for s in states]
-    counters.add_(1)
+    counters.add_(_ONE)  # a tensor: an in-place op converts a Python number into one on every call (~2.7 µs)
     torch._fused_adam_(
         group["params"],
         [p.grad for p in group["params"]],

@@ -7,6 +7,7 @@ Every function returns a scalar to *minimise*.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -83,21 +84,28 @@ def gradient_penalty(
 
 # ---- hand-derived gradients w.r.t. the logits, for the trainer's fast path (playground.fast_step) ----
 # Each returns ∂loss/∂a for the logits the loss was given (D: real and fake stacked, as [a_real; a_fake]).
-# tests/test_losses.py checks every one against autograd.
+# tests/test_losses.py checks every one against autograd. The in-place ones take their constants as 0-dim tensors: an
+# in-place op converts a Python number into a tensor on every call (~2.7 µs on a CPU, for a ~2 µs op).
+@functools.lru_cache(maxsize=64)
+def _scalar(value: float) -> torch.Tensor:
+    with torch.inference_mode(False):  # usable inside and outside inference mode, on any device (a CPU scalar)
+        return torch.tensor(value)
+
+
 def bce_d_grad(a: torch.Tensor) -> torch.Tensor:
     """∂/∂a_real softplus(−a)/n = (σ(a) − 1)/n;  ∂/∂a_fake softplus(a)/n = σ(a)/n (in place: 4 calls, not 6)."""
     n = a.shape[0] // 2  # (len(tensor) is a Python call: ~1 µs)
     grad = torch.sigmoid(a)
-    grad[:n].sub_(1)
-    return grad.div_(n)
+    grad[:n].sub_(_scalar(1.0))
+    return grad.mul_(_scalar(1 / n))
 
 
 def minimax_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).neg_().div_(a.shape[0])
+    return torch.sigmoid(a).mul_(_scalar(-1 / a.shape[0]))
 
 
 def nonsat_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).sub_(1).div_(a.shape[0])
+    return torch.sigmoid(a).sub_(_scalar(1.0)).mul_(_scalar(1 / a.shape[0]))
 
 
 def wasserstein_d_grad(a: torch.Tensor) -> torch.Tensor:
