@@ -85,10 +85,9 @@ class Stack:
 
         Returns ∂L/∂input (skipped, returning None, when only parameter gradients are wanted).
         """
-        if params:
+        if params and self.params[0].grad is not self.grads[0]:  # autograd (after a change of loss) made its own
             for p, g in zip(self.params, self.grads):
-                if p.grad is not g:  # the autograd path (after a live change of loss) allocated its own
-                    p.grad = g
+                p.grad = g
         for i in range(len(self.layers) - 1, -1, -1):
             weight, _, _, act_grad, grad_w, grad_b, wide_out, narrow_in = self.layers[i]
             if act_grad is not None:
