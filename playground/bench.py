@@ -127,10 +127,11 @@ def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> di
 
 def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: int = 16) -> float:
     """Seed-steps/s (G steps summed over seeds) of the default toy config for ``seeds`` seeds."""
-    from playground.sweep import LoopSweep, SweepTrainer
+    from playground.sweep import make_sweep
 
-    cls = SweepTrainer if vectorised else LoopSweep
-    sweep = cls(make_dataset("ring8"), ModelConfig(), TrainConfig(), list(range(seeds)), device=str(device))
+    # vectorised: what the CLI and the lab build (on a multi-core CPU, one stacked group of seeds per core)
+    sweep = make_sweep(make_dataset("ring8"), ModelConfig(), TrainConfig(), list(range(seeds)), str(device),
+                       loop=not vectorised)  # fmt: skip
     sweep.step(2)
     first, start = sweep.step_count, time.perf_counter()
     while time.perf_counter() - start < seconds:

@@ -7,7 +7,7 @@ import torch
 
 from playground.data import make_dataset
 from playground.models import ModelConfig
-from playground.sweep import STATS, LoopSweep, NotVectorised, SweepTrainer, main, make_sweep
+from playground.sweep import STATS, LoopSweep, NotVectorised, SeedGroups, SweepTrainer, main, make_sweep
 from playground.training import STAT_NAMES, TrainConfig, Trainer
 
 SEEDS = [0, 3, 7]
@@ -91,6 +91,23 @@ def test_a_chunks_statistics_are_its_steps_and_the_chunk_mean_matches_the_traine
         t.step(4)
     expected = torch.tensor([[sum(t.history.columns[k][-4:]) / 4 for k in STAT_NAMES] for t in trainers])
     torch.testing.assert_close(sweep.last_stats, expected, rtol=1e-4, atol=1e-5)
+
+
+def test_seed_groups_train_each_seed_as_its_own_trainer_and_stay_in_lockstep(monkeypatch):
+    model_cfg, train_cfg = CONFIGS["vanilla"]
+    monkeypatch.setattr("playground.sweep.cpu_cores", lambda: 2)
+    groups = make_sweep(make_dataset("ring8"), model_cfg, train_cfg, SEEDS)
+    assert isinstance(groups, SeedGroups) and [p.seeds for p in groups.parts] == [[0, 3], [7]]
+    threads = torch.get_num_threads()
+    groups.step(4)
+    groups.step(100, seconds=0.05)  # time-bounded: the groups may stop at different steps, then catch up
+    assert torch.get_num_threads() == threads and len({p.step_count for p in groups.parts}) == 1
+    trainers = separate(model_cfg, train_cfg)
+    for t in trainers:
+        t.step(groups.step_count)
+    expected = torch.stack([t.sample(300, seed=11) for t in trainers])
+    torch.testing.assert_close(groups.sample(300, seed=11), expected, rtol=1e-4, atol=1e-5)
+    assert [r["seed"] for r in groups.seed_metrics(200)] == SEEDS and groups.diverged is None
 
 
 def test_loop_fallback_gives_the_same_per_seed_metrics():
