@@ -538,7 +538,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--samples", type=int, default=N_SAMPLES, help="samples per seed for the metrics")
     p.add_argument("--loop", action="store_true", help="train the seeds one after another (for comparison)")
     p.add_argument("--device", default="cpu")
-    p.add_argument("--threads", type=int, default=1, help="torch threads")
+    p.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="torch threads (a vectorised sweep on a multi-core CPU runs one stacked group per core instead)",
+    )
     p.add_argument("--out", required=True, help="output directory (metrics.csv, summary.json)")
     return p
 
