@@ -9,8 +9,8 @@ import streamlit as st
 
 import app_state
 import playground
-from playground.device import pick_device
-from playground.worker import limit_malloc_arenas
+from playground.gan.device import pick_device
+from playground.runtime.worker import limit_malloc_arenas
 
 ROOT = Path(__file__).parent
 limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves

@@ -31,19 +31,19 @@ from streamlit import runtime
 from streamlit.proto.ClientState_pb2 import ClientState
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from playground import figures as F
 from playground import urlstate
-from playground.checkpoints import checkpoint_bytes
-from playground.classifier import load_classifier
-from playground.data import DATASETS
-from playground.image_metrics import real_floor, reference_stats
-from playground.live_images import curves_image
-from playground.losses import LOSSES
-from playground.mnist import load_mnist
-from playground.models import ACTIVATIONS
-from playground.presets import DEFAULT_PRESET, PRESETS
-from playground.training import OPTIMIZERS
-from playground.worker import JANITOR, TrainingWorker
+from playground.digits.classifier import load_classifier
+from playground.digits.data import load_mnist
+from playground.digits.metrics import real_floor, reference_stats
+from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
+from playground.gan.checkpoints import checkpoint_bytes
+from playground.gan.data import DATASETS
+from playground.gan.losses import LOSSES
+from playground.gan.models import ACTIVATIONS
+from playground.gan.trainer import OPTIMIZERS
+from playground.runtime.worker import JANITOR, TrainingWorker
+from playground.views import figures as F
+from playground.views.pictures import curves_image
 
 _M, _T = PRESETS[DEFAULT_PRESET].model, PRESETS[DEFAULT_PRESET].train  # the page starts from the default preset
 

@@ -15,19 +15,19 @@ import pandas as pd
 import streamlit as st
 
 import app_state as S
-from playground import collapse_figures as CF
-from playground import figures as F
-from playground import mnist_figures as MF
 from playground import urlstate
-from playground.data import make_dataset
-from playground.lab import Lockstep, frame_and_metrics
-from playground.mnist_models import ImageSampler
-from playground.mnist_presets import MNIST_PAIR, MNIST_PRESETS
-from playground.presets import PRESETS, presets_for
-from playground.remedies import REMEDIES
+from playground.digits.models import ImageSampler
+from playground.experiments.collapse import figures as CF
+from playground.experiments.collapse.lab import Lockstep, frame_and_metrics
+from playground.experiments.mnist import figures as MF
+from playground.experiments.mnist.presets import MNIST_PAIR, MNIST_PRESETS
+from playground.experiments.toy.presets import PRESETS, presets_for
+from playground.gan.data import make_dataset
+from playground.gan.remedies import REMEDIES
+from playground.gan.trainer import Trainer
+from playground.runtime.worker import TrainingWorker
 from playground.sweep import make_sweep, summarise
-from playground.training import Trainer
-from playground.worker import TrainingWorker
+from playground.views import figures as F
 
 DATASET_LABELS = {"ring8": "Ring of 8 Gaussians", "grid25": "Grid of 25 Gaussians"}
 REFRESH_RATES = [0.5, 1, 2, 4]
@@ -128,7 +128,7 @@ def setup_ui() -> tuple[str, str, int]:
     label = lambda n: f"{n} ({', '.join(PRESETS[n].remedies)})" if PRESETS[n].remedies else n
     left = st.selectbox(
         "Left run", names, key="collapse.left", disabled=S.locked("collapse.left"), format_func=label,
-        help="A named setting (playground/presets.py); 'collapse-…' is a vanilla GAN that loses modes. Needs Reset.",
+        help="A named setting (see the README); 'collapse-…' is a vanilla GAN that loses modes. Needs Reset.",
     )  # fmt: skip
     right = st.selectbox(
         "Right run", names, key="collapse.right", disabled=S.locked("collapse.right"), format_func=label,

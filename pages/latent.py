@@ -3,7 +3,7 @@
 The slider → image path runs in a fragment, so a slider move reruns only that part of the page (no full-page
 flash). Generators are read-only here: pretrained ones are shared (``st.cache_resource``), a generator
 trained in this session is a frozen copy of its trainer's published weights, an upload lives in this
-session only. All pictures come from ``playground.latent_tools``; this file lays them out.
+session only. All pictures come from ``playground.experiments.latent.tools``; this file lays them out.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ import streamlit as st
 import torch
 
 import app_state as S
-from playground import latent_tools as LT
 from playground import urlstate
-from playground.checkpoints import CheckpointError, read_checkpoint
-from playground.classifier import load_classifier
-from playground.figures import snapshot_models
-from playground.latent import orthonormal_directions, z_from_text, z_to_text
+from playground.digits.classifier import load_classifier
+from playground.experiments.latent import tools as LT
+from playground.experiments.latent.walks import orthonormal_directions, z_from_text, z_to_text
+from playground.gan.checkpoints import CheckpointError, read_checkpoint
+from playground.views.figures import snapshot_models
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 PRETRAINED_LABELS = {"dcgan": "DCGAN", "mlp": "MLP GAN", "dcgan_conditional": "class-conditional DCGAN"}

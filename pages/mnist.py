@@ -15,16 +15,16 @@ from pathlib import Path
 import streamlit as st
 
 import app_state as S
-from playground import figures as F
-from playground import mnist_figures as MF
 from playground import urlstate
-from playground.checkpoints import CheckpointError, read_checkpoint
-from playground.device import pick_device
-from playground.losses import LOSSES
-from playground.mnist_models import MNIST_MODELS, ImageSampler, start_from_generator
-from playground.mnist_presets import FAMILY_DEFAULTS
-from playground.training import OPTIMIZERS, TrainConfig, Trainer
-from playground.worker import TrainingWorker
+from playground.digits.models import MNIST_MODELS, ImageSampler, start_from_generator
+from playground.experiments.mnist import figures as MF
+from playground.experiments.mnist.presets import FAMILY_DEFAULTS
+from playground.gan.checkpoints import CheckpointError, read_checkpoint
+from playground.gan.device import pick_device
+from playground.gan.losses import LOSSES
+from playground.gan.trainer import OPTIMIZERS, TrainConfig, Trainer
+from playground.runtime.worker import TrainingWorker
+from playground.views import figures as F
 
 PRETRAINED_DIR = Path(__file__).resolve().parent.parent / "pretrained"
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)"}

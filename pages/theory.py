@@ -2,7 +2,8 @@
 
 A 1-D GAN trains in this session's background worker; the page shows p_data, p_g, D and D* on one axis with
 the z → x mapping below, the game's value against −log 4 and the JSD, the paper's panels (a)–(d) rebuilt from
-the run's snapshots, and a saturating-vs-non-saturating race. Every number comes from playground.theory_runs.
+the run's snapshots, and a saturating-vs-non-saturating race. Every number comes from
+playground.experiments.theory.runs.
 """
 
 from __future__ import annotations
@@ -14,12 +15,12 @@ from dataclasses import dataclass, field, replace
 import streamlit as st
 
 import app_state as S
-from playground import theory_figures as TF
-from playground import theory_runs as TR
 from playground import urlstate
-from playground.data import DataError
-from playground.training import Trainer
-from playground.worker import TrainingWorker
+from playground.experiments.theory import figures as TF
+from playground.experiments.theory import runs as TR
+from playground.gan.data import DataError
+from playground.gan.trainer import Trainer
+from playground.runtime.worker import TrainingWorker
 
 CUSTOM = "custom"
 DATA_LABELS = {

@@ -14,14 +14,14 @@ import streamlit as st
 import torch
 
 import app_state as S
-from playground import figures as F
-from playground import live_images as LI
-from playground.data import DATASETS, DataError, Mixture, make_dataset, points_from_csv
-from playground.losses import LOSSES
-from playground.metrics import mode_metrics
-from playground.models import ACTIVATIONS, ModelConfig
-from playground.training import OPTIMIZERS, TrainConfig, Trainer
-from playground.worker import TrainingWorker, snapshot_cap
+from playground.gan.data import DATASETS, DataError, Mixture, make_dataset, points_from_csv
+from playground.gan.losses import LOSSES
+from playground.gan.metrics import mode_metrics
+from playground.gan.models import ACTIVATIONS, ModelConfig
+from playground.gan.trainer import OPTIMIZERS, TrainConfig, Trainer
+from playground.runtime.worker import TrainingWorker, snapshot_cap
+from playground.views import figures as F
+from playground.views import pictures as LI
 
 UPLOAD = "upload"
 DATASET_LABELS = {

@@ -26,10 +26,10 @@ import time
 import torch
 from torch import nn
 
-from playground.data import make_dataset
-from playground.device import pick_device
-from playground.models import ModelConfig
-from playground.training import TrainConfig, Trainer
+from playground.gan.data import make_dataset
+from playground.gan.device import pick_device
+from playground.gan.models import ModelConfig
+from playground.gan.trainer import TrainConfig, Trainer
 
 REFERENCE = "ring8, 2-128-128-2 G, 2-128-128-1 D, ReLU, batch 256, Adam 1e-3 β(0.5, 0.9), non-saturating, k = 1"
 
@@ -74,9 +74,9 @@ def trainer_loop(device: torch.device, seconds: float) -> float:
 
 def worker_loop(device: torch.device, seconds: float, refresh: bool, process: bool = True) -> float:
     """Steps/s of the default toy run in the UI's worker, with or without a 5 Hz frame reader in this process.
-    ``process``: the pages' mode, training in a child process (``playground.trainer_process``); else a thread."""
-    from playground.figures import frame_at, make_view
-    from playground.worker import TrainingWorker
+    ``process``: the pages' mode, training in a child process (``playground.runtime.child``); else a thread."""
+    from playground.runtime.worker import TrainingWorker
+    from playground.views.figures import frame_at, make_view
 
     trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device)
     view = make_view(trainer.data, trainer.model_cfg)
@@ -97,7 +97,7 @@ def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> di
     """Steps/s of ``sessions`` background workers in one server (the app's fair-share slots, one trainer per
     core, each in a child process as the pages run them; turns of 1 s so every session trains within the run)
     against one worker alone."""
-    from playground.worker import TrainerSlots, TrainingWorker, default_trainer_limit
+    from playground.runtime.worker import TrainerSlots, TrainingWorker, default_trainer_limit
 
     def run(n: int, duration: float) -> list[float]:
         slots = TrainerSlots(default_trainer_limit(), turn_seconds=1.0)
@@ -142,9 +142,9 @@ def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: in
 def mnist_images_per_s(device: torch.device, seconds: float, model: str) -> float:
     """Real digits per second that D reads (k·batch per G step) with the MNIST page's defaults for the family
     (``mnist_presets.FAMILY_DEFAULTS``: the class-conditional DCGAN at batch 64, the WGAN-GP MLP at batch 32, k 2)."""
-    from playground.mnist import embedded_mnist
-    from playground.mnist_models import ImageSampler
-    from playground.mnist_presets import FAMILY_DEFAULTS
+    from playground.digits.data import embedded_mnist
+    from playground.digits.models import ImageSampler
+    from playground.experiments.mnist.presets import FAMILY_DEFAULTS
 
     digits = embedded_mnist("train")
     model_cfg, cfg = FAMILY_DEFAULTS[model]
@@ -161,8 +161,8 @@ def latent_latency_ms() -> tuple[float, float]:
     """(median, p95) ms from a slider change to the PNG of the shipped DCGAN's digit, 60 changes."""
     from pathlib import Path
 
-    from playground.checkpoints import read_checkpoint
-    from playground.latent_tools import digit_png, latency_summary, slider_latency
+    from playground.experiments.latent.tools import digit_png, latency_summary, slider_latency
+    from playground.gan.checkpoints import read_checkpoint
 
     path = Path(__file__).resolve().parent.parent / "pretrained" / "dcgan_generator.safetensors"
     G, cfg, _ = read_checkpoint(path)

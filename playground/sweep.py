@@ -28,14 +28,14 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from playground.data import Mixture, make_dataset
-from playground.fast_step import ACTIVATION_PASSES, optimizer_step
-from playground.losses import LOSSES, value_function
-from playground.metrics import mode_metrics
-from playground.models import ACTIVATIONS, Discriminator, ModelConfig, init_weights, sample_latent
-from playground.presets import PRESETS
-from playground.remedies import REMEDIES, apply_remedies
-from playground.training import TrainConfig, Trainer, make_optimizer
+from playground.engines.mlp import ACTIVATION_PASSES, optimizer_step
+from playground.experiments.toy.presets import PRESETS
+from playground.gan.data import Mixture, make_dataset
+from playground.gan.losses import LOSSES, value_function
+from playground.gan.metrics import mode_metrics
+from playground.gan.models import ACTIVATIONS, Discriminator, ModelConfig, init_weights, sample_latent
+from playground.gan.remedies import REMEDIES, apply_remedies
+from playground.gan.trainer import TrainConfig, Trainer, make_optimizer
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 EVAL_SEED = 4322  # the sample seed of metrics.evaluate (4321 + 1), so numbers match the train CLI
@@ -119,7 +119,7 @@ def _per_seed_norm(params) -> torch.Tensor:
 
 
 class StackedFastStep:
-    """The Trainer's hand-written backward pass (``playground.fast_step``) on a seed axis, for plain MLPs.
+    """The Trainer's hand-written backward pass (``playground.engines.mlp``) on a seed axis, for plain MLPs.
 
     Why: on a CPU the stacked tensors are [S, N, 128], so autograd's bookkeeping is cheap, but its extra passes
     over them are not: the 16-seed step took 26 ms with autograd, ~20 ms like this (2 threads). Used under the

@@ -16,17 +16,17 @@ import numpy as np
 import torch
 from tqdm import tqdm
 
-from playground.checkpoints import save_checkpoint
-from playground.data import DATASETS, DataError, make_dataset
-from playground.device import pick_device
-from playground.losses import LOSSES
-from playground.metrics import evaluate
-from playground.mnist_models import DCGANConfig, ImageSampler, MnistMLPConfig
-from playground.mnist_presets import FAMILY_DEFAULTS
-from playground.models import ACTIVATIONS, ModelConfig
-from playground.presets import DEFAULT_PRESET, PRESETS
-from playground.remedies import REMEDIES, apply_remedies
-from playground.training import OPTIMIZERS, TrainConfig, Trainer
+from playground.digits.models import DCGANConfig, ImageSampler, MnistMLPConfig
+from playground.experiments.mnist.presets import FAMILY_DEFAULTS
+from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
+from playground.gan.checkpoints import save_checkpoint
+from playground.gan.data import DATASETS, DataError, make_dataset
+from playground.gan.device import pick_device
+from playground.gan.losses import LOSSES
+from playground.gan.metrics import evaluate
+from playground.gan.models import ACTIVATIONS, ModelConfig
+from playground.gan.remedies import REMEDIES, apply_remedies
+from playground.gan.trainer import OPTIMIZERS, TrainConfig, Trainer
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 MNIST_SAMPLES = 1000  # digits judged by the classifier (as in the MNIST acceptance figures)
@@ -139,7 +139,7 @@ def mnist_model(args: argparse.Namespace) -> DCGANConfig | MnistMLPConfig:
 
 def mnist_sampler(args: argparse.Namespace, model_cfg, device) -> ImageSampler:
     """Full MNIST via torchvision when it is under (or can be downloaded to) --mnist-root, else the embedded digits."""
-    from playground.mnist import load_mnist
+    from playground.digits.data import load_mnist
 
     data = load_mnist(args.mnist_root or None, download=not args.no_download)
     if data.notice:
@@ -151,9 +151,9 @@ def mnist_sampler(args: argparse.Namespace, model_cfg, device) -> ImageSampler:
 @torch.no_grad()
 def evaluate_digits(trainer: Trainer, samples: torch.Tensor) -> dict:
     """The shipped classifier's report on the samples and, beside it, on as many real training digits (floor)."""
-    from playground.classifier import load_classifier
-    from playground.image_metrics import digit_report, real_floor, reference_stats
-    from playground.mnist import load_mnist
+    from playground.digits.classifier import load_classifier
+    from playground.digits.data import load_mnist
+    from playground.digits.metrics import digit_report, real_floor, reference_stats
 
     classifier = load_classifier()
     ref = reference_stats(load_mnist(split="heldout").images, classifier)

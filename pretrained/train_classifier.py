@@ -17,8 +17,8 @@ import torch
 import torch.nn.functional as F
 from safetensors.torch import save_file
 
-from playground.classifier import DEFAULT_WEIGHTS, DigitClassifier
-from playground.mnist import embedded_mnist
+from playground.digits.classifier import DEFAULT_WEIGHTS, DigitClassifier
+from playground.digits.data import embedded_mnist
 
 
 def augment(x: torch.Tensor, gen: torch.Generator) -> torch.Tensor:

@@ -17,13 +17,13 @@ from pathlib import Path
 
 import torch
 
-from playground.checkpoints import save_checkpoint
-from playground.classifier import load_classifier
-from playground.image_metrics import digit_report, real_floor, reference_stats
-from playground.mnist import load_mnist
-from playground.mnist_models import MNIST_MODELS, ImageSampler, recalibrate_batch_norm
-from playground.models import sample_latent
-from playground.training import TrainConfig, Trainer
+from playground.digits.classifier import load_classifier
+from playground.digits.data import load_mnist
+from playground.digits.metrics import digit_report, real_floor, reference_stats
+from playground.digits.models import MNIST_MODELS, ImageSampler, recalibrate_batch_norm
+from playground.gan.checkpoints import save_checkpoint
+from playground.gan.models import sample_latent
+from playground.gan.trainer import TrainConfig, Trainer
 
 HERE = Path(__file__).resolve().parent
 

@@ -32,9 +32,9 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 HEADLESS = """
 import json, sys, time, torch
-from playground.data import make_dataset
-from playground.presets import DEFAULT_PRESET, PRESETS
-from playground.training import Trainer
+from playground.gan.data import make_dataset
+from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
+from playground.gan.trainer import Trainer
 torch.set_num_threads(1)
 preset = PRESETS[DEFAULT_PRESET]
 trainer = Trainer(make_dataset(preset.dataset), preset.model, preset.train, device="cpu")

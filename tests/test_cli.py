@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 import torch
 
-from playground.checkpoints import read_checkpoint
-from playground.data import DATASETS
+from playground.gan.checkpoints import read_checkpoint
+from playground.gan.data import DATASETS
 from playground.train import main
 
 FAST = ["--steps", "30", "--hidden", "16", "--batch-size", "32"]

@@ -1,0 +1,510 @@
+"""Goodfellow et al. 2014, Algorithm 1, as a steppable ``Trainer``.
+
+The trainer owns the networks, optimizers, history and snapshots; it knows nothing about drawing.
+A UI runs ``trainer.step(n)`` in a worker thread (or ``run_chunk`` in a child process, whose chunks
+``apply_chunk`` records here) and reads ``trainer.published`` (a consistent copy of the weights taken
+between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
+
+Speed choices, each in one place:
+- one G forward per iteration feeds both the last D step (detached) and the G step, as in DCGAN;
+- D sees real and fake in one batched pass (``torch.cat``) instead of two;
+- D's parameters are frozen during the G step, so no D gradients are computed there;
+- per-step numbers are computed once per chunk, batched over its steps, from the logits each step keeps
+  (``StepRecord``), and read from the device once (no per-step host sync, ~30 fewer tensor calls a step);
+- optimizers use the fused/foreach kernels and ``zero_grad(set_to_none=True)``.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from dataclasses import asdict, dataclass, replace
+from typing import NamedTuple, Protocol
+
+import torch
+from torch import nn
+
+from playground.digits.models import shift_images
+from playground.engines.mlp import FastStep, optimizer_step
+from playground.gan.device import pick_device
+from playground.gan.losses import LOSSES, gradient_penalty, value_function
+from playground.gan.models import init_weights, latent_labels, sample_latent
+
+OPTIMIZERS = ("adam", "sgd", "rmsprop")
+STAT_NAMES = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    loss: str = "nonsat"  # non-saturating: strong gradients early (reference.md, theory)
+    optimizer: str = "adam"  # Adam β₁ 0.5 is the DCGAN setting; the paper used momentum SGD
+    lr_d: float = 1e-3  # calibrated: ring8 8/8 modes in 5k steps with 2-128-128 nets
+    lr_g: float = 1e-3
+    beta1: float = 0.5
+    beta2: float = 0.9  # β₂ 0.9 as in the WGAN-GP toy script: ring8 8/8 modes on every seed tried (0.999: 6–8)
+    momentum: float = 0.9  # SGD momentum
+    k: int = 1  # D steps per G step (the paper used k = 1)
+    batch_size: int = 256  # minibatch m, for both real and noise samples
+    gp_weight: float = 0.1  # WGAN-GP λ; 0.1 as in the WGAN-GP toy script
+    # Samples come from an exponential moving average of G's weights (Yazıcı et al. 2019): it averages
+    # out the game's oscillation (ring8 high-quality share at 5k steps 0.66–0.90 → 0.93); 0 = the raw G.
+    ema_decay: float = 0.99
+    # remedies for mode collapse that change the training procedure (D's own remedies are in ModelConfig)
+    unroll_steps: int = 0  # unrolled GAN (Metz et al. 2017): G is scored against D after K more steps
+    instance_noise: float = 0.0  # σ₀ of Gaussian noise on D's inputs (Sønderby et al. 2017; Arjovsky & Bottou)
+    noise_anneal_steps: int = 2000  # σ falls linearly to 0 by this step
+    augment_shift: int = 0  # images only: D sees real and fake shifted by up to ± this many pixels (DiffAugment)
+    seed: int = 0
+    history_len: int = 2000  # bounded: older entries are thinned, not dropped
+    snapshot_every: int = 100  # G steps between stored snapshots (the timeline)
+    max_snapshots: int = 60
+
+    def __post_init__(self) -> None:
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {', '.join(LOSSES)}")
+        if self.optimizer not in OPTIMIZERS:
+            raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
+        if not (0 < self.lr_d <= 10 and 0 < self.lr_g <= 10):
+            raise ValueError("learning rates must be in (0, 10]")
+        if not 1 <= self.k <= 100:
+            raise ValueError("k must be between 1 and 100")
+        if not 0 <= self.unroll_steps <= 20:
+            raise ValueError("unroll steps must be between 0 and 20")
+        if not 0 <= self.augment_shift <= 8:
+            raise ValueError("augment_shift must be between 0 and 8 pixels")
+        if self.instance_noise < 0 or self.noise_anneal_steps < 1:
+            raise ValueError("instance noise must be ≥ 0 and its annealing at least 1 step")
+        if not 0 <= self.ema_decay < 1:
+            raise ValueError("ema_decay must be in [0, 1)")
+        if not 2 <= self.batch_size <= 65536:
+            raise ValueError("batch size must be between 2 and 65536")
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class ModelSpec(Protocol):
+    latent_dim: int
+    prior: str
+
+    def build_generator(self) -> nn.Module: ...
+    def build_discriminator(self) -> nn.Module: ...
+    def to_dict(self) -> dict: ...
+
+
+class Sampler(Protocol):
+    def sample(self, n: int, gen: torch.Generator, device: torch.device | str) -> torch.Tensor: ...
+
+
+def make_optimizer(name: str, params, lr: float, cfg: TrainConfig, device: torch.device):
+    fused = device.type in ("cuda", "cpu")  # fused kernels exist for these (torch ≥ 2.4)
+    if name == "adam":
+        return torch.optim.Adam(params, lr=lr, betas=(cfg.beta1, cfg.beta2), fused=fused)
+    if name == "sgd":
+        return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, fused=fused)
+    return torch.optim.RMSprop(params, lr=lr, foreach=True)
+
+
+class History:
+    """Per-step numbers, bounded: when full, every second row is dropped so the whole run stays visible."""
+
+    def __init__(self, max_len: int) -> None:
+        self.max_len = max(max_len, 10)
+        self.columns: dict[str, list[float]] = {name: [] for name in ("step", *STAT_NAMES, "steps_per_s")}
+
+    def extend(self, rows: dict[str, list[float]]) -> None:
+        for name, values in rows.items():
+            self.columns[name].extend(values)
+        if len(self.columns["step"]) > self.max_len:
+            for name, values in self.columns.items():
+                self.columns[name] = values[::2]
+
+    def copy(self) -> dict[str, list[float]]:
+        return {name: list(values) for name, values in self.columns.items()}
+
+    def to_csv(self) -> str:
+        """The table as CSV text, one row per recorded generator step."""
+        lines = [",".join(self.columns)]
+        lines += [",".join(f"{v:.6g}" for v in row) for row in zip(*self.columns.values())]
+        return "\n".join(lines) + "\n"
+
+    def __len__(self) -> int:
+        return len(self.columns["step"])
+
+
+@dataclass
+class Snapshot:
+    step: int
+    generator: dict[str, torch.Tensor]  # CPU copies of state_dicts (G: its moving average)
+    discriminator: dict[str, torch.Tensor]
+
+
+@dataclass
+class Chunk:
+    """What one ``Trainer.run_chunk`` produced: per-step stats, timeline snapshots, the weights to publish."""
+
+    step_count: int  # after the chunk
+    steps: list[int]
+    table: dict[str, list[float]]  # STAT_NAMES → one value per step
+    rate: float  # steps/s within the chunk
+    diverged: str | None
+    snapshots: list[Snapshot]
+    published: Snapshot | None  # None when the chunk diverged
+
+
+class StepRecord(NamedTuple):
+    """What one iteration keeps for its statistics (``Trainer._stats`` computes them for a whole chunk)."""
+
+    d_logits: torch.Tensor  # the last D step's logits on [real; fake]
+    g_logits: torch.Tensor  # D's logits on the fakes in the G step
+    penalty: torch.Tensor | None  # λ·gradient penalty in D's loss (WGAN-GP), else None
+    norm_d: torch.Tensor  # ‖∇‖ over D's parameters in its last step
+    norm_g: torch.Tensor  # and over G's
+
+
+def _state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().to("cpu", copy=True) for k, v in module.state_dict().items()}
+
+
+class Trainer:
+    """Owns G, D, their optimizers, the random stream, history and snapshots."""
+
+    def __init__(
+        self,
+        data: Sampler,
+        model_cfg: ModelSpec,
+        train_cfg: TrainConfig = TrainConfig(),
+        device: str | torch.device | None = None,
+        fast: bool = True,
+    ) -> None:
+        self.device = pick_device(device) if not isinstance(device, torch.device) else device
+        self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
+        self._check_batch(train_cfg.batch_size)
+        self.classes = getattr(model_cfg, "num_classes", 0)  # > 0: G and D are told each sample's class
+        if self.classes and getattr(data, "labels", None) is None:
+            raise ValueError("a class-conditional model needs labelled data (e.g. ImageSampler(images, labels=…))")
+        init_gen = torch.Generator().manual_seed(train_cfg.seed)
+        self.G = model_cfg.build_generator()
+        self.D = model_cfg.build_discriminator()
+        init_weights(self.G, init_gen)
+        init_weights(self.D, init_gen)
+        self.G.to(self.device)
+        self.D.to(self.device)
+        # the hand-written backward pass for plain MLPs; fast=False keeps autograd for everything
+        self.fast_step = FastStep(self.G, self.D) if fast and FastStep.supports(self.G, self.D) else None
+        self.G_ema = copy.deepcopy(self.G).requires_grad_(False)  # the generator that samples are drawn from
+        self._ema_pairs = (list(self.G_ema.parameters()), list(self.G.parameters()),
+                           list(zip(self.G_ema.buffers(), self.G.buffers())))  # fmt: skip
+        self.gen = torch.Generator(device=self.device).manual_seed(train_cfg.seed + 1)
+        self.loss = LOSSES[train_cfg.loss]
+        self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
+        self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.step_count = 0
+        self.history = History(train_cfg.history_len)
+        self.snapshots: list[Snapshot] = []
+        self.lock = threading.Lock()  # guards history, snapshots and published
+        self.diverged: str | None = None  # plain-language reason once training produced NaN/Inf
+        self.published = self._snapshot()
+        self.snapshots.append(self.published)
+
+    def _check_batch(self, batch_size: int) -> None:
+        unit = getattr(self.model_cfg, "pack", 1) * max(getattr(self.model_cfg, "mbstd_group", 0), 1)
+        if batch_size % unit:
+            raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
+
+    # ---- the step -------------------------------------------------------------------------------
+    def latent(self, n: int) -> torch.Tensor:
+        return sample_latent(n, self.model_cfg, self.gen, self.device)
+
+    def noise_sigma(self) -> float:
+        """Instance noise σ_t = σ₀·max(0, 1 − t/T): blurs both distributions early, vanishes by step T."""
+        if not self.cfg.instance_noise:
+            return 0.0
+        return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
+
+    def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        """What D sees of a batch: with instance noise (σ > 0) and, for images, the random shift."""
+        x = x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
+        return shift_images(x, self.cfg.augment_shift, self.gen) if self.cfg.augment_shift and x.dim() == 4 else x
+
+    def _fast(self) -> FastStep | None:
+        """The hand-written backward pass (playground.engines.mlp) when it covers this configuration."""
+        if self.fast_step is None or self.loss.penalty or self.cfg.unroll_steps:
+            return None
+        return self.fast_step
+
+    def _real(self, m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+        """A real batch, and its labels when the model is class-conditional (else None)."""
+        if self.classes:
+            return self.data.sample_labelled(m, self.gen, self.device)
+        return self.data.sample(m, self.gen, self.device), None
+
+    def _judge(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+        """D's logits; a class-conditional D also reads each sample's label."""
+        return self.D(x) if labels is None else self.D(x, labels)
+
+    def _d_step(
+        self, real: torch.Tensor, fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
+        """One D update on a real and a (detached) fake batch (``labels``: both batches' classes, if conditional);
+        returns (logits on [real; fake], λ·penalty or None, ‖∇‖)."""
+        batch = torch.cat([self._noisy(real, sigma), self._noisy(fake, sigma)])  # one pass over real+fake
+        fast, penalty = self._fast(), None
+        if fast:
+            logits = fast.d_grads(self.loss, batch)
+            norm = fast.D.grad_norm()
+        else:
+            logits = self._judge(batch, labels)  # [2m / pack, 1]
+            d_loss = self.loss.d(*logits.chunk(2))
+            if self.loss.penalty:
+                noisy_real, noisy_fake = batch.chunk(2)
+                critic = self.D if labels is None else (lambda x: self.D(x, labels.chunk(2)[0]))  # real's classes
+                penalty = self.cfg.gp_weight * gradient_penalty(critic, noisy_real, noisy_fake, self.gen)
+                d_loss = d_loss + penalty
+                penalty = penalty.detach()
+            self.opt_d.zero_grad(set_to_none=True)
+            d_loss.backward()
+            logits = logits.detach()  # kept until the chunk's end: without its graph
+            norm = _grad_norm(self.opt_d)
+        optimizer_step(self.opt_d) if fast else self.opt_d.step()
+        return logits, penalty, norm
+
+    def _g_step(
+        self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """One G update on the fakes of the last D step (``g_outs``: the fast path's kept activations);
+        returns (D's logits on the fakes, ‖∇‖)."""
+        fast = self._fast()
+        if fast:
+            logits = fast.g_grads(self.loss, g_outs, self._noisy(fake, sigma))
+            norm = fast.G.grad_norm()
+        else:
+            self.D.requires_grad_(False)  # no D gradients are needed here
+            logits = self._judge(self._noisy(fake, sigma), labels)
+            self.opt_g.zero_grad(set_to_none=True)
+            self.loss.g(logits).backward()
+            self.D.requires_grad_(True)
+            logits = logits.detach()
+            norm = _grad_norm(self.opt_g)
+        optimizer_step(self.opt_g) if fast else self.opt_g.step()
+        return logits, norm
+
+    def train_step(self) -> torch.Tensor:
+        """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
+        return self._stats([self._iterate()])[0]
+
+    def _iterate(self) -> StepRecord:
+        """One iteration of Algorithm 1; returns what its statistics are computed from."""
+        cfg, m, sigma, fast = self.cfg, self.cfg.batch_size, self.noise_sigma(), self._fast()
+        # the fast path computes its gradients by hand, in inference mode (no autograd bookkeeping at all: ~0.4 µs less
+        # a tensor call, +1 % steps/s); what must outlive the step is made outside it (fast_step.optimizer_step)
+        with torch.inference_mode() if fast else torch.enable_grad():
+            # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
+            for i in range(cfg.k):
+                g_outs: list[torch.Tensor] = []
+                z = self.latent(m)
+                fake_labels = latent_labels(z, self.model_cfg)  # None unless class-conditional
+                if fast:
+                    g_outs = fast.generate(z)
+                    fake = g_outs[-1]
+                else:
+                    with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
+                        fake = self.G(z)  # [m, ...]
+                real, real_labels = self._real(m)
+                labels = None if fake_labels is None else torch.cat([real_labels, fake_labels])
+                d_logits, penalty, norm_d = self._d_step(real, fake.detach(), sigma, labels)
+            # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
+            saved = self._unroll(sigma) if cfg.unroll_steps else None
+            # (2) update G once: minimise the generator loss on the same fake batch
+            g_logits, norm_g = self._g_step(g_outs, fake, sigma, fake_labels)
+        if saved:
+            self.D.load_state_dict(saved[0])
+            self.opt_d.load_state_dict(saved[1])
+        self._update_ema()
+        self.step_count += 1
+        return StepRecord(d_logits, g_logits, penalty, norm_d, norm_g)
+
+    def _stats(self, records: list[StepRecord]) -> torch.Tensor:
+        """The numbers of STAT_NAMES for each record, computed for all of them at once: [len(records), 7]."""
+        real, fake = torch.stack([r.d_logits for r in records]).float().chunk(2, dim=1)  # [n, m / pack, 1] each
+        d_loss = torch.vmap(self.loss.d)(real, fake)
+        if records[0].penalty is not None:
+            d_loss = d_loss + torch.stack([r.penalty for r in records])
+        g_loss = torch.vmap(self.loss.g)(torch.stack([r.g_logits for r in records]).float())
+        grad_norms = (torch.stack([r.norm_d for r in records]), torch.stack([r.norm_g for r in records]))
+        stats = (d_loss, g_loss, torch.vmap(value_function)(real, fake), torch.sigmoid(real).mean(dim=(1, 2)),
+                 torch.sigmoid(fake).mean(dim=(1, 2)), *grad_norms)  # fmt: skip
+        return torch.stack([s.float() for s in stats], dim=1)
+
+    def _unroll(self, sigma: float) -> tuple[dict, dict]:
+        """Metz et al. 2017, first-order form: K extra D steps whose result G is scored against.
+
+        G's gradient flows through the unrolled D_K (not through the K updates themselves, which the
+        paper also differentiates). Returns D's and its optimizer's state to rewind to afterwards.
+        """
+        saved = (copy.deepcopy(self.D.state_dict()), copy.deepcopy(self.opt_d.state_dict()))
+        m = self.cfg.batch_size
+        for _ in range(self.cfg.unroll_steps):
+            with torch.no_grad():
+                z = self.latent(m)
+                fake = self.G(z)
+            real, real_labels = self._real(m)
+            fake_labels = latent_labels(z, self.model_cfg)
+            self._d_step(real, fake, sigma, None if fake_labels is None else torch.cat([real_labels, fake_labels]))
+        return saved
+
+    @torch.no_grad()
+    def _update_ema(self) -> None:
+        weight = 1 - self.cfg.ema_decay  # 1 copies G exactly (EMA off)
+        torch._foreach_lerp_(self._ema_pairs[0], self._ema_pairs[1], weight)  # one call for all tensors
+        for ema, live in self._ema_pairs[2]:
+            ema.copy_(live)  # batch-norm statistics are not averaged
+
+    # ---- chunks, history, snapshots ----------------------------------------------------------------
+    def step(self, n: int = 1, seconds: float | None = None) -> int:
+        """Run up to ``n`` iterations (or until ``seconds`` pass); record history once at the end."""
+        chunk = self.run_chunk(n, seconds)
+        self.apply_chunk(chunk)
+        return len(chunk.steps)
+
+    def run_chunk(self, n: int = 1, seconds: float | None = None) -> Chunk:
+        """The training half of ``step``: the iterations and what they produced, not yet recorded.
+
+        Split from ``apply_chunk`` so a child process can train (``playground.runtime.child``) while the
+        server's copy of this trainer records the chunk for the pages.
+        """
+        if self.diverged:
+            return Chunk(self.step_count, [], {}, 0.0, None, [], None)
+        start, records, steps, snaps = time.perf_counter(), [], [], []
+        for _ in range(n):
+            records.append(self._iterate())
+            steps.append(self.step_count)
+            if self.step_count % self.cfg.snapshot_every == 0:
+                snaps.append(self._snapshot())
+            if seconds is not None and time.perf_counter() - start >= seconds:
+                break
+        stats = self._stats(records).cpu()  # the chunk's only host sync: [len(records), n_stats]
+        rate = len(records) / max(time.perf_counter() - start, 1e-9)
+        bad = _divergence(stats, self.G, self.D)
+        table = {name: stats[:, j].tolist() for j, name in enumerate(STAT_NAMES)}
+        return Chunk(self.step_count, steps, table, rate, bad, snaps, None if bad else self._snapshot())
+
+    def apply_chunk(self, chunk: Chunk) -> None:
+        """Record a chunk: history rows, timeline snapshots, the published weights or the divergence."""
+        if not chunk.steps:
+            return
+        with self.lock:
+            self.step_count = chunk.step_count
+            self.history.extend({"step": chunk.steps, **chunk.table, "steps_per_s": [chunk.rate] * len(chunk.steps)})
+            for snap in chunk.snapshots:
+                self.snapshots.append(snap)
+                if len(self.snapshots) > self.cfg.max_snapshots:
+                    self.snapshots = self.snapshots[:-1][::2] + [snap]  # thin the past, keep the newest
+            if chunk.diverged:
+                self.diverged = chunk.diverged
+            else:
+                self.published = chunk.published
+
+    def _snapshot(self) -> Snapshot:
+        return Snapshot(self.step_count, _state_copy(self.G_ema), _state_copy(self.D))
+
+    def training_state(self) -> dict:
+        """Everything ``step`` changes besides history and snapshots: weights, optimizer moments, the random
+        stream, the step count (and the config, which the UI may have changed). CPU copies."""
+        return {
+            "G": _state_copy(self.G),
+            "D": _state_copy(self.D),
+            "G_ema": _state_copy(self.G_ema),
+            "opt_d": copy.deepcopy(self.opt_d.state_dict()),
+            "opt_g": copy.deepcopy(self.opt_g.state_dict()),
+            "gen": self.gen.get_state(),
+            "step_count": self.step_count,
+            "diverged": self.diverged,
+            "cfg": self.cfg,
+        }
+
+    def load_training_state(self, state: dict) -> None:
+        """The inverse of ``training_state`` (the networks keep their identity; only values change)."""
+        self.cfg, self.loss = state["cfg"], LOSSES[state["cfg"].loss]  # learning rates: in the optimizers' state
+        self.G.load_state_dict(state["G"])
+        self.D.load_state_dict(state["D"])
+        self.G_ema.load_state_dict(state["G_ema"])
+        self.opt_d.load_state_dict(state["opt_d"])
+        self.opt_g.load_state_dict(state["opt_g"])
+        self.gen.set_state(state["gen"])
+        self.step_count, self.diverged = state["step_count"], state["diverged"]
+
+    def models_at(
+        self, snap: Snapshot | None = None, into: tuple[nn.Module, nn.Module] | None = None
+    ) -> tuple[nn.Module, nn.Module]:
+        """Eval-mode CPU copies of G and D with a snapshot's weights (default: the latest published).
+
+        Builds fresh networks from the config (or loads into ``into``, a pair an earlier call returned:
+        building costs more than drawing a frame), so it never reads the live ones a worker is updating.
+        """
+        if snap is None:
+            with self.lock:
+                snap = self.published
+        g, d = into or (self.model_cfg.build_generator(), self.model_cfg.build_discriminator())
+        g.load_state_dict(snap.generator)
+        d.load_state_dict(snap.discriminator)
+        return g.eval().requires_grad_(False), d.eval().requires_grad_(False)
+
+    def republish(self) -> None:
+        """Publish the current weights as the only snapshot, after changing them outside ``step``."""
+        snap = self._snapshot()
+        with self.lock:
+            self.published = snap
+            self.snapshots = [snap]
+
+    def restore(self, snap: Snapshot | None = None) -> None:
+        """Load a snapshot's weights (default: the last good published one) and clear a divergence."""
+        snap = snap or self.published
+        self.G.load_state_dict(snap.generator)
+        self.G_ema.load_state_dict(snap.generator)
+        self.D.load_state_dict(snap.discriminator)
+        self.diverged = None
+
+    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps",
+                   "augment_shift")  # fmt: skip
+
+    def reconfigure(self, **changes) -> None:
+        """Apply settings that need no new model (learning rates, k, loss, …) between chunks."""
+        if set(changes) - set(self.LIVE_FIELDS):
+            raise ValueError(f"only {', '.join(self.LIVE_FIELDS)} can change while training")
+        cfg = replace(self.cfg, **changes)  # validates
+        self._check_batch(cfg.batch_size)
+        self.cfg = cfg
+        self.loss = LOSSES[self.cfg.loss]
+        for opt, lr in ((self.opt_d, self.cfg.lr_d), (self.opt_g, self.cfg.lr_g)):
+            for group in opt.param_groups:
+                group["lr"] = lr
+
+    @torch.no_grad()
+    def sample(
+        self, n: int, seed: int = 1234, generator: nn.Module | None = None, labels: torch.Tensor | None = None
+    ) -> torch.Tensor:
+        """n generator samples from a private seed (does not disturb the training stream); ``labels``: the
+        classes a conditional generator draws (default: random)."""
+        gen = torch.Generator(device=self.device).manual_seed(seed)
+        z = sample_latent(n, self.model_cfg, gen, self.device, labels)
+        return (generator or self.G_ema)(z)
+
+
+def _grad_norm(opt: torch.optim.Optimizer) -> torch.Tensor:
+    """‖∇‖ over the parameters an optimizer updates (its param list is cached: cheaper than .parameters())."""
+    grads = [p.grad for group in opt.param_groups for p in group["params"] if p.grad is not None]
+    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
+
+
+def _divergence(stats: torch.Tensor, *modules: nn.Module) -> str | None:
+    """A plain-language reason when the chunk produced NaN/Inf, else None."""
+    if not torch.isfinite(stats).all():
+        return "a loss or gradient became NaN or infinite"
+    for module in modules:
+        if not all(torch.isfinite(p).all() for p in module.parameters()):
+            return "network weights became NaN or infinite"
+    if stats[:, STAT_NAMES.index("grad_norm_d")].max() > 1e6 or stats[:, -1].max() > 1e6:
+        return "gradients exploded (norm above 10⁶)"
+    return None

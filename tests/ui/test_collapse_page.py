@@ -1,0 +1,83 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "collapse.py")
+RUNS = ("collapse.pair", "collapse.sweep", "collapse.digits")
+
+
+def _button(at: AppTest, key: str):
+    return next(b for b in at.button if b.key == key)
+
+
+def _metrics(at: AppTest, label: str) -> list[str]:
+    return [m.value for m in at.metric if m.label == label]
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(PAGE, default_timeout=180)
+    yield at
+    for key in RUNS:
+        run = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get)
+        if run is not None:
+            run.worker.stop()
+
+
+def test_page_shows_two_runs_with_big_numbers_protocol_remedies_and_tooltips(app):
+    app.run()
+    assert not app.exception
+    left, right = _metrics(app, "modes captured")
+    assert left.endswith("/8") and left == right  # step 0: both runs start from the same generator
+    assert len(_metrics(app, "high quality")) == 2 and len(_metrics(app, "modes ≥ 1 %")) == 2
+    text = " ".join(md.value for md in app.markdown)
+    assert "within 3σ" in text and "Srivastava" in text and "PacGAN" in text
+    assert "Metz et al. 2017" in text and "Karras et al. 2018" in text  # every remedy with its paper
+    widgets = [*app.button, *app.selectbox, *app.select_slider, *app.radio, *app.number_input]
+    assert all(w.help for w in widgets), [w.label for w in widgets if not w.help]
+
+
+def test_step_advances_both_runs_in_lockstep(app):
+    app.run()
+    _button(app, "collapse.pair.step").click().run()
+    assert not app.exception
+    trainers = app.session_state["collapse.pair"].worker.trainer.trainers
+    assert [t.step_count for t in trainers] == [1, 1]
+
+
+def test_grid25_selects_its_presets_and_reset_builds_them(app):
+    app.run()
+    app.radio(key="collapse.dataset").set_value("grid25").run()
+    assert app.session_state["collapse.left"] == "collapse-grid25"
+    assert any("press **Reset**" in w.value for w in app.warning)
+    _button(app, "collapse.pair.reset").click().run()
+    assert not app.exception
+    left, right = _metrics(app, "modes captured")
+    assert left.endswith("/25") and left == right  # step 0: both start from the same generator
+
+
+def test_sweep_step_trains_every_seed_of_both_configurations(app):
+    app.run()
+    app.select_slider(key="collapse.sweep_seeds").set_value(2).run()
+    _button(app, "collapse.sweep.reset").click().run()
+    _button(app, "collapse.sweep.step").click().run()
+    assert not app.exception
+    run = app.session_state["collapse.sweep"]
+    assert [s.step_count for s in run.worker.trainer.trainers] == [1, 1]
+    assert run.seeds == [0, 1]
+    assert any("per seed (modes)" in df.value.columns for df in app.dataframe)
+
+
+def test_mnist_tab_judges_both_digit_runs_and_step_moves_them_together(app):
+    app.run()
+    assert not app.exception
+    present = _metrics(app, "digits present")
+    assert len(present) == 2 and all(p.endswith("/10") for p in present)
+    assert present[0] == present[1]  # step 0: both generators start from the same weights (same seed)
+    _button(app, "collapse.digits.step").click().run()
+    assert not app.exception
+    trainers = app.session_state["collapse.digits"].worker.trainer.trainers
+    assert [t.step_count for t in trainers] == [1, 1]
+    assert [t.cfg.loss for t in trainers] == ["nonsat", "wgan-gp"]  # only the objective differs
+    assert any("Digits G draws at step 1" in (c.proto.spec or "") for c in app.get("plotly_chart"))

@@ -1,0 +1,58 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "theory.py")
+
+
+def _button(at: AppTest, label: str):
+    return next(b for b in at.button if b.label == label)
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+@pytest.fixture
+def app():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    yield at
+    for key in ("theory.run", "theory.race"):
+        run = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get on AppTest state)
+        if run is not None:
+            run.worker.stop()
+
+
+def test_page_renders_at_step_zero_with_computed_numbers_and_tooltips(app):
+    app.run()
+    assert not app.exception
+    assert _metric(app, "step") == "0"
+    assert _metric(app, "JSD(p_data‖p_g)") == "0.693"  # G starts far from every preset: disjoint supports
+    assert any("-1.386" in latex.value for latex in app.latex)
+    widgets = [*app.button, *app.selectbox, *app.select_slider, *app.slider, *app.radio, *app.number_input,
+               *app.toggle, *app.text_input]  # fmt: skip
+    assert all(w.help for w in widgets), [w.label for w in widgets if not w.help]
+
+
+def test_step_advances_and_custom_mixture_errors_are_shown(app):
+    app.run()
+    _button(app, "Step").click().run()
+    assert not app.exception
+    assert _metric(app, "step") == "1"
+    app.selectbox(key="theory.data").set_value("custom").run()
+    app.text_input(key="theory.custom").set_value("1, 2").run()
+    assert any("three" in e.value for e in app.error)
+
+
+def test_panels_and_race_render(app):
+    app.run()
+    app.session_state["theory.run"].worker.trainer.step(60)
+    _button(app, "Build panels (a)–(d) from this run").click().run()
+    assert not app.exception
+    assert sum("(c)" in str(c.value) or "G alone" in str(c.value) for c in app.caption) >= 1
+    _button(app, "Start race").click().run()
+    assert not app.exception
+    race = app.session_state["theory.race"]
+    race.worker.pause()
+    assert any("weaker than the non-saturating" in md.value for md in app.markdown)

@@ -1,0 +1,154 @@
+import math
+import random
+
+import pytest
+
+from playground import urlstate as U
+
+SCHEMA = U.Schema(
+    prefix="p.",
+    fields={
+        "dataset": U.Choice(("ring8", "grid25")),
+        "lr": U.Choice((1e-4, 3e-4, 1e-3, 5e-3)),
+        "speed": U.Choice((1, 10, "full")),
+        "k": U.IntRange(1, 10),
+        "arrows": U.Flag(),
+    },
+    display=frozenset({"arrows"}),
+)
+DEFAULTS = {"p.dataset": "ring8", "p.lr": 1e-3, "p.speed": "full", "p.k": 1, "p.arrows": True}
+PRESETS = {"demo": {"p.dataset": "grid25", "p.k": 5}, "remedy": "Preset 'remedy' needs the lab."}
+
+
+def random_values(rng: random.Random) -> dict:
+    return {
+        "p.dataset": rng.choice(["ring8", "grid25"]),
+        "p.lr": rng.choice([1e-4, 3e-4, 1e-3, 5e-3]),
+        "p.speed": rng.choice([1, 10, "full"]),
+        "p.k": rng.randint(1, 10),
+        "p.arrows": rng.random() < 0.5,
+    }
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_encode_then_decode_restores_every_value_exactly(seed):
+    values = random_values(random.Random(seed))
+    decoded = U.decode(SCHEMA, U.encode(SCHEMA, values, DEFAULTS))
+    assert decoded.errors == []
+    assert {**DEFAULTS, **decoded.values} == values
+    assert all(type(decoded.values[k]) is type(values[k]) for k in decoded.values)
+
+
+def test_only_settings_that_differ_from_the_defaults_go_into_the_link():
+    assert U.encode(SCHEMA, DEFAULTS, DEFAULTS) == {}
+    assert U.encode(SCHEMA, {**DEFAULTS, "p.lr": 3e-4, "p.arrows": False}, DEFAULTS) == {"lr": "0.0003", "arrows": "0"}
+
+
+def test_values_a_link_cannot_carry_are_left_out():
+    assert U.encode(SCHEMA, {**DEFAULTS, "p.dataset": "upload"}, DEFAULTS) == {}
+
+
+@pytest.mark.parametrize(
+    ("param", "text"),
+    [
+        ("lr", "0.5"),  # not an option
+        ("lr", "nan"),
+        ("lr", "inf"),
+        ("lr", "1e-3x"),
+        ("dataset", "../../etc/passwd"),
+        ("speed", "fast"),
+        ("k", "0"),
+        ("k", "11"),
+        ("k", "2.5"),
+        ("k", "9" * 100),  # too long
+        ("arrows", "maybe"),
+    ],
+)
+def test_bad_values_are_rejected_with_a_message_and_never_applied(param, text):
+    decoded = U.decode(SCHEMA, {param: text, "k": "3"} if param != "k" else {param: text})
+    assert f"p.{param}" not in decoded.values
+    assert len(decoded.errors) == 1 and repr(param) in decoded.errors[0]
+
+
+def test_other_spellings_of_numeric_options_are_accepted():
+    assert U.decode(SCHEMA, {"lr": "1e-3"}).values == {"p.lr": 1e-3}
+    assert U.decode(SCHEMA, {"lr": "0.00500"}).values == {"p.lr": 5e-3}
+    assert U.decode(SCHEMA, {"speed": "10"}).values == {"p.speed": 10}
+    assert U.decode(SCHEMA, {"arrows": "true"}).values == {"p.arrows": True}
+
+
+def test_unknown_settings_are_reported_and_streamlits_own_parameters_ignored():
+    decoded = U.decode(SCHEMA, {"colour": "red", "embed": "true", "k": "2"})
+    assert decoded.values == {"p.k": 2}
+    assert len(decoded.errors) == 1 and "'colour'" in decoded.errors[0]
+
+
+def test_repeated_parameters_count_by_their_last_value():
+    assert U.decode(SCHEMA, {"k": ["2", "4"]}).values == {"p.k": 4}
+
+
+def test_lock_1_locks_everything_but_the_view_options():
+    decoded = U.decode(SCHEMA, {"lock": "1"})
+    assert decoded.locked == {"p.dataset", "p.lr", "p.speed", "p.k"}
+    assert U.encode(SCHEMA, DEFAULTS, DEFAULTS, decoded.locked) == {"lock": "1"}
+
+
+def test_lock_can_name_the_settings_to_lock_and_round_trips():
+    decoded = U.decode(SCHEMA, {"lock": "lr,arrows,bogus"})
+    assert decoded.locked == {"p.lr", "p.arrows"}
+    assert len(decoded.errors) == 1 and "bogus" in decoded.errors[0]
+    params = U.encode(SCHEMA, DEFAULTS, DEFAULTS, decoded.locked)
+    assert params == {"lock": "lr,arrows"}
+    assert U.decode(SCHEMA, params).locked == decoded.locked
+
+
+@pytest.mark.parametrize("text", ["0", "", "false"])
+def test_lock_0_locks_nothing(text):
+    assert U.decode(SCHEMA, {"lock": text}).locked == frozenset()
+
+
+def test_a_preset_fills_in_its_values_and_explicit_parameters_override_it():
+    assert U.decode(SCHEMA, {"preset": "demo"}, PRESETS).values == {"p.dataset": "grid25", "p.k": 5}
+    assert U.decode(SCHEMA, {"preset": "demo", "k": "2"}, PRESETS).values == {"p.dataset": "grid25", "p.k": 2}
+
+
+def test_unknown_or_unusable_presets_explain_themselves():
+    unknown = U.decode(SCHEMA, {"preset": "nope"}, PRESETS)
+    assert unknown.values == {} and "nope" in unknown.errors[0] and "demo" in unknown.errors[0]
+    assert U.decode(SCHEMA, {"preset": "remedy"}, PRESETS).errors == ["Preset 'remedy' needs the lab."]
+
+
+def test_float_options_encode_short_and_exact():
+    for value in (1e-5, 3e-5, 1e-4, 5e-3, 0.1):
+        text = U.encode_value(U.Choice((value,)), value)
+        assert len(text) <= 6 and float(text) == pytest.approx(value, rel=0, abs=0)
+        assert math.isfinite(float(text))
+
+
+def test_toy_page_presets_restore_their_configs_exactly():
+    """Every preset the toy page accepts rebuilds exactly its ModelConfig and TrainConfig."""
+    from dataclasses import replace
+
+    import app_state as S
+    from playground.experiments.toy.presets import PRESETS as ALL
+
+    usable = {n: v for n, v in S.URL_PRESETS[S.TOY].items() if not isinstance(v, str)}
+    assert "collapse-ring8" in usable and "default-ring8" in usable
+    for name, values in usable.items():
+        decoded = U.decode(S.TOY_URL, {"preset": name}, S.URL_PRESETS[S.TOY])
+        assert decoded.errors == [] and decoded.values == values
+        fields = {k.removeprefix("toy."): v for k, v in values.items()}
+        keys = ("hidden", "depth", "activation", "latent_dim", "pack")
+        model = replace(ALL[name].model, **{f: fields[f] for f in keys})
+        assert model == ALL[name].model and fields["dataset"] == ALL[name].dataset
+        assert fields["lr_d"] == ALL[name].train.lr_d and fields["batch_size"] == ALL[name].train.batch_size
+    # remedies other than packing need settings the toy page does not have
+    other = [n for n in ALL if any(not r.startswith("pacgan") for r in ALL[n].remedies)]
+    assert other and all(isinstance(S.URL_PRESETS[S.TOY][n], str) for n in other)
+
+
+def test_toy_defaults_are_valid_under_the_toy_schema():
+    import app_state as S
+
+    for name, spec in S.TOY_URL.fields.items():
+        assert U.is_valid(spec, S.TOY_DEFAULTS[f"toy.{name}"]), name
