@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
-import app_state
 import playground
 from playground.gan.device import pick_device
-from playground.runtime.worker import limit_malloc_arenas
+from playground.runtime.memory import limit_malloc_arenas
+from playground.ui.nav import available_pages, run_page
 
 ROOT = Path(__file__).parent
 limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves
@@ -25,8 +25,8 @@ if not _log.handlers:
 st.set_page_config(page_title="GAN Playground", page_icon=":material/casino:", layout="wide")
 pages = [
     st.Page(path, title=title, icon=icon, default=path == "pages/home.py")
-    for path, title, icon, _ in app_state.available_pages(ROOT)
+    for path, title, icon, _ in available_pages(ROOT)
 ]
 page = st.navigation(pages)
 st.sidebar.caption(f"Compute device: **{pick_device().type}** · GAN Playground {playground.__version__}")
-app_state.run_page(page)
+run_page(page)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import streamlit as st
 
-import app_state
+from playground.ui import nav
 
-app_state.ensure_router()
+nav.ensure_router()
 st.title("GAN Playground")
 st.markdown(
     "A **generative adversarial network** is a game between two networks. The **generator** G turns random "
@@ -28,6 +28,6 @@ st.markdown(
 )
 st.subheader("Pages")
 root = Path(__file__).resolve().parent.parent
-for path, title, icon, blurb in app_state.available_pages(root):
+for path, title, icon, blurb in nav.available_pages(root):
     if path != "pages/home.py":
         st.page_link(path, label=f"**{title}**: {blurb}", icon=icon)

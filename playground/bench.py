@@ -26,16 +26,21 @@ import time
 import torch
 from torch import nn
 
+from playground.engines import fast_engine
 from playground.gan.data import make_dataset
 from playground.gan.device import pick_device
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
 
-REFERENCE = "ring8, 2-128-128-2 G, 2-128-128-1 D, ReLU, batch 256, Adam 1e-3 β(0.5, 0.9), non-saturating, k = 1"
+REFERENCE = (
+    "ring8, 2-128-128-2 G, 2-128-128-1 D, ReLU, batch 256, Adam 1e-3 β(0.5, 0.9), non-saturating, k = 1, "
+    "G on a fresh noise minibatch (Algorithm 1)"
+)
 
 
 def naive_loop(device: torch.device, seconds: float) -> float:
-    """The textbook loop (as in pytorch/examples dcgan), written plainly; returns steps/s."""
+    """The textbook loop (as in pytorch/examples dcgan, with Algorithm 1's fresh noise for G), written plainly;
+    returns steps/s."""
     torch.manual_seed(0)
     data = make_dataset("ring8")
     gen = torch.Generator(device=device).manual_seed(0)
@@ -53,7 +58,7 @@ def naive_loop(device: torch.device, seconds: float) -> float:
         opt_d.zero_grad()
         d_loss.backward()
         opt_d.step()
-        g_loss = bce(D(fake), ones)
+        g_loss = bce(D(G(torch.randn(256, 2, device=device))), ones)  # a fresh minibatch of noise
         opt_g.zero_grad()
         g_loss.backward()
         opt_g.step()
@@ -64,7 +69,7 @@ def naive_loop(device: torch.device, seconds: float) -> float:
 
 def trainer_loop(device: torch.device, seconds: float) -> float:
     """The project's Trainer on the same configuration, stepped in chunks as the UI worker does."""
-    trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device)
+    trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device, engine=fast_engine)
     trainer.step(20)  # warm-up, like the naive loop's first iterations
     first, start = trainer.step_count, time.perf_counter()
     while time.perf_counter() - start < seconds:
@@ -78,7 +83,7 @@ def worker_loop(device: torch.device, seconds: float, refresh: bool, process: bo
     from playground.runtime.worker import TrainingWorker
     from playground.views.figures import frame_at, make_view
 
-    trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device)
+    trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device, engine=fast_engine)
     view = make_view(trainer.data, trainer.model_cfg)
     worker = TrainingWorker(trainer, heartbeat_timeout=None, slots=None, process=process)
     worker.start()
@@ -97,11 +102,15 @@ def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> di
     """Steps/s of ``sessions`` background workers in one server (the app's fair-share slots, one trainer per
     core, each in a child process as the pages run them; turns of 1 s so every session trains within the run)
     against one worker alone."""
-    from playground.runtime.worker import TrainerSlots, TrainingWorker, default_trainer_limit
+    from playground.runtime.slots import TrainerSlots, default_trainer_limit
+    from playground.runtime.worker import TrainingWorker
 
     def run(n: int, duration: float) -> list[float]:
         slots = TrainerSlots(default_trainer_limit(), turn_seconds=1.0)
-        trainers = [Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device) for i in range(n)]
+        trainers = [
+            Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device, engine=fast_engine)
+            for i in range(n)
+        ]
         workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots, process=True) for t in trainers]
         for worker in workers:
             worker.start()
@@ -149,7 +158,7 @@ def mnist_images_per_s(device: torch.device, seconds: float, model: str) -> floa
     digits = embedded_mnist("train")
     model_cfg, cfg = FAMILY_DEFAULTS[model]
     data = ImageSampler(digits.images, device, digits.labels if getattr(model_cfg, "num_classes", 0) else None)
-    trainer = Trainer(data, model_cfg, cfg, device=device)
+    trainer = Trainer(data, model_cfg, cfg, device=device, engine=fast_engine)
     trainer.step(3)
     first, start = trainer.step_count, time.perf_counter()
     while time.perf_counter() - start < seconds:

@@ -1,13 +1,10 @@
-"""Many seeds of one configuration trained at once, vectorised: parameters stacked along a seed axis.
+"""Many seeds of one configuration trained at once, vectorised on a seed axis; the sweep command line.
 
 python -m playground.sweep --preset collapse-ring8 --seeds 16 --out runs/sweep
 
 Seed s of a ``SweepTrainer`` is the same run as ``Trainer(seed=s)``: the same initial weights, the same
-random draws in the same order (one ``torch.Generator`` per seed), the same losses and optimizer maths.
-Only the arithmetic is batched: a linear layer holds weights [S, in, out] and runs as one
-``torch.baddbmm``, so S seeds cost little more than one on a CPU core. Adam, SGD and RMSprop are
-elementwise, so one optimizer over the stacked tensors is S independent optimizers as long as the
-per-seed losses are *summed* (a mean would scale every seed's gradient by 1/S).
+random draws in the same order (one ``torch.Generator`` per seed), the same losses and optimizer maths;
+the iteration is the seed-stacked engine's (``playground.engines.stacked``).
 
 Vectorised: every loss (WGAN-GP included), k D steps, PacGAN packing, minibatch stddev, annealed
 instance noise, EMA. Not vectorised: unrolled D (its rewinding copies whole optimizer states); such a
@@ -28,166 +25,24 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from playground.engines.mlp import ACTIVATION_PASSES, optimizer_step
+from playground.engines import fast_engine
+from playground.engines.stacked import StackedDiscriminator, StackedMLP, core_state, stacked_engine, stacked_forward
 from playground.experiments.toy.presets import PRESETS
+from playground.gan import augment
 from playground.gan.data import Mixture, make_dataset
-from playground.gan.losses import LOSSES, value_function
+from playground.gan.losses import LOSSES
 from playground.gan.metrics import mode_metrics
-from playground.gan.models import ACTIVATIONS, Discriminator, ModelConfig, init_weights, sample_latent
+from playground.gan.models import ModelConfig, init_weights, sample_latent
 from playground.gan.remedies import REMEDIES, apply_remedies
-from playground.gan.trainer import TrainConfig, Trainer, make_optimizer
+from playground.gan.step import StepRecord
+from playground.gan.trainer import TrainConfig, Trainer, make_optimizer, step_stats
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 EVAL_SEED = 4322  # the sample seed of metrics.evaluate (4321 + 1), so numbers match the train CLI
-STATS = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
 
 
 class NotVectorised(ValueError):
     """The configuration needs a feature the stacked path does not have; use ``LoopSweep``."""
-
-
-# ---- stacked networks -------------------------------------------------------------------------------
-class StackedMLP(nn.Module):
-    """S copies of a core ``mlp`` (Linear, act, Linear, …) evaluated at once: x [S, N, in] → [S, N, out]."""
-
-    def __init__(self, nets: list[nn.Sequential], activation: str) -> None:
-        super().__init__()
-        linears = [[m for m in net if isinstance(m, nn.Linear)] for net in nets]
-        self.index = [i for i, m in enumerate(nets[0]) if isinstance(m, nn.Linear)]  # keys of the core state_dict
-        # stored transposed, [S, in, out], so that baddbmm(b, x, W) = x W + b per seed
-        self.weights = nn.ParameterList(
-            [nn.Parameter(torch.stack([ls[j].weight.detach().t() for ls in linears])) for j in range(len(self.index))]
-        )
-        self.biases = nn.ParameterList(
-            [
-                nn.Parameter(torch.stack([ls[j].bias.detach() for ls in linears]).unsqueeze(1))
-                for j in range(len(self.index))
-            ]
-        )  # [S, 1, out]
-        self.act = ACTIVATIONS[activation]()
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return stacked_forward(x, list(self.weights), list(self.biases), self.act)
-
-    def copy_weights(self) -> tuple[list[torch.Tensor], list[torch.Tensor]]:
-        """Detached CPU copies (weights [S, in, out], biases [S, 1, out]): what a UI thread may read."""
-        return [w.detach().to("cpu", copy=True) for w in self.weights], [
-            b.detach().to("cpu", copy=True) for b in self.biases
-        ]
-
-
-def stacked_forward(x: torch.Tensor, weights, biases, act: nn.Module) -> torch.Tensor:
-    """x [S, N, in] through Linear/act layers given as stacked weights [S, in, out] and biases [S, 1, out]."""
-    for j, (w, b) in enumerate(zip(weights, biases)):
-        x = torch.baddbmm(b, x, w)  # [S, N, out] = x W + b, seed by seed
-        if j < len(weights) - 1:
-            x = act(x)
-    return x
-
-
-def core_state(index: list[int], weights, biases, s: int, prefix: str = "") -> dict[str, torch.Tensor]:
-    """Seed s's layers under the core ``mlp``'s state_dict keys (``0.weight`` is [out, in])."""
-    out = {}
-    for i, w, b in zip(index, weights, biases):
-        out[f"{prefix}{i}.weight"] = w[s].t().contiguous()
-        out[f"{prefix}{i}.bias"] = b[s, 0].clone()
-    return out
-
-
-class StackedDiscriminator(nn.Module):
-    """The core ``Discriminator`` (packing, minibatch stddev) on x [S, N, d] → logits [S, N / pack, 1]."""
-
-    def __init__(self, discs: list[Discriminator], activation: str) -> None:
-        super().__init__()
-        self.pack, self.group = discs[0].pack, discs[0].group
-        self.net = StackedMLP([d.net for d in discs], activation)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        S = x.shape[0]
-        x = x.reshape(S, -1, self.pack * x.shape[-1])  # [S, N / pack, pack·d]
-        if self.group:
-            groups = x.reshape(S, -1, self.group, x.shape[-1])  # [S, N / (pack·group), group, pack·d]
-            spread = groups.std(dim=2, unbiased=False).mean(dim=2, keepdim=True)  # [S, N / (pack·group), 1]
-            x = torch.cat([x, spread.repeat_interleave(self.group, dim=1)], dim=2)
-        return self.net(x)
-
-
-def _per_seed_norm(params) -> torch.Tensor:
-    """‖∇‖₂ of each seed's parameters: [S]."""
-    sq = [p.grad.pow(2).flatten(1).sum(dim=1) for p in params if p.grad is not None]
-    return torch.stack(sq).sum(dim=0).sqrt()
-
-
-class StackedFastStep:
-    """The Trainer's hand-written backward pass (``playground.engines.mlp``) on a seed axis, for plain MLPs.
-
-    Why: on a CPU the stacked tensors are [S, N, 128], so autograd's bookkeeping is cheap, but its extra passes
-    over them are not: the 16-seed step took 26 ms with autograd, ~20 ms like this (2 threads). Used under the
-    same conditions as the Trainer's fast path (no minibatch stddev, no gradient penalty); fills ``.grad``.
-    """
-
-    def __init__(self, G: StackedMLP, D: StackedDiscriminator) -> None:
-        self.G, self.D, self.pack = G, D.net, D.pack
-        self.act_forward, self.act_backward = ACTIVATION_PASSES[type(G.act)]
-
-    @staticmethod
-    def supports(G: StackedMLP, D: StackedDiscriminator) -> bool:
-        return not D.group and type(G.act) in ACTIVATION_PASSES
-
-    def forward(self, net: StackedMLP, x: torch.Tensor) -> list[torch.Tensor]:
-        """Every layer's output, input first (as ``Stack.forward``)."""
-        outs, last = [x], len(net.weights) - 1
-        for j, (w, b) in enumerate(zip(net.weights, net.biases)):
-            x = _bmm(x, w, b)
-            outs.append(self.act_forward(x) if j < last else x)
-        return outs
-
-    def backward(self, net: StackedMLP, outs: list[torch.Tensor], grad: torch.Tensor, params: bool):
-        """Back-propagate ∂L/∂output seed by seed (as ``Stack.backward``); returns ∂L/∂input unless ``params``."""
-        for j in range(len(net.weights) - 1, -1, -1):
-            w, b = net.weights[j], net.biases[j]
-            if j < len(net.weights) - 1:
-                grad = self.act_backward(outs[j + 1], grad)
-            if params:
-                w.grad = _bmm(outs[j].transpose(1, 2), grad).contiguous()  # [S, in, out]
-                b.grad = grad.sum(dim=1, keepdim=True)
-                if j == 0:
-                    return None
-            grad = _bmm(grad, w.transpose(1, 2))
-        return grad
-
-    def _d_forward(self, x: torch.Tensor) -> list[torch.Tensor]:
-        return self.forward(self.D, x.reshape(x.shape[0], -1, self.pack * x.shape[-1]))
-
-    def d_grads(self, d_grad, x: torch.Tensor) -> torch.Tensor:
-        """D's gradients for each seed's loss on x = [real; fake] (along dim 1); returns the logits [S, n, 1]."""
-        outs = self._d_forward(x)
-        self.backward(self.D, outs, _by_seed(d_grad, outs[-1]), params=True)
-        return outs[-1]
-
-    def g_grads(self, g_grad, g_outs: list[torch.Tensor], x: torch.Tensor) -> torch.Tensor:
-        """G's gradients when D judges x (its fakes, maybe noisy); returns D's logits."""
-        outs = self._d_forward(x)
-        grad_x = self.backward(self.D, outs, _by_seed(g_grad, outs[-1]), params=False).reshape(x.shape)
-        self.backward(self.G, g_outs, grad_x, params=True)
-        return outs[-1]
-
-
-def _bmm(x: torch.Tensor, w: torch.Tensor, bias: torch.Tensor | None = None) -> torch.Tensor:
-    """x @ w (+ bias) seed by seed, in the form that runs fast on a CPU: a narrow result (≤ 8 columns, e.g. D's logits)
-    as (wᵀxᵀ)ᵀ, and a contraction over one column as a broadcast product. Measured for [16, 512, 128] with 2 threads:
-    @ [16, 128, 1] 0.60 → 0.17 ms, its weight gradient 0.73 → 0.07 ms, the outer product 0.65 → 0.05 ms."""
-    if w.shape[2] <= 8:
-        wt, xt = w.transpose(1, 2), x.transpose(1, 2)
-        return (torch.bmm(wt, xt) if bias is None else torch.baddbmm(bias.transpose(1, 2), wt, xt)).transpose(1, 2)
-    if x.shape[2] == 1:
-        return x * w if bias is None else torch.addcmul(bias, x, w)
-    return torch.bmm(x, w) if bias is None else torch.baddbmm(bias, x, w)
-
-
-def _by_seed(loss_grad, logits: torch.Tensor) -> torch.Tensor:
-    """A core loss gradient (batch along dim 0) for stacked logits [S, n, 1]: seeds become columns [n, S]."""
-    return loss_grad(logits[..., 0].t()).t().unsqueeze(2)
 
 
 # ---- the vectorised trainer ---------------------------------------------------------------------------
@@ -221,18 +76,15 @@ class SweepTrainer:
         self.G = StackedMLP(gens, model_cfg.activation).to(self.device)
         self.D = StackedDiscriminator(discs, model_cfg.activation).to(self.device)
         self.G_ema = StackedMLP(gens, model_cfg.activation).to(self.device).requires_grad_(False)
-        self.fast = StackedFastStep(self.G, self.D) if StackedFastStep.supports(self.G, self.D) else None
+        self.engine = stacked_engine(self.G, self.D, train_cfg)  # hand-written where it applies, else autograd
         self.gens = [torch.Generator(device=self.device).manual_seed(s + 1) for s in self.seeds]
         self.loss = LOSSES[train_cfg.loss]
-        # vmap turns each core loss (a mean over one batch) into one value per seed: [S]
-        self._loss_d, self._loss_g = torch.vmap(self.loss.d), torch.vmap(self.loss.g)
-        self._value = torch.vmap(value_function)
         self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
         self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
         self.step_count = 0
         self.diverged: str | None = None  # set only when every seed has diverged (one bad seed never stops the rest)
         self.seed_diverged = [False] * len(self.seeds)
-        self.last_stats: torch.Tensor | None = None  # [S, len(STATS)], mean over the last chunk
+        self.last_stats: torch.Tensor | None = None  # [S, len(STAT_NAMES)], mean over the last chunk
         self.lock = threading.Lock()
         self.published_g, self.published_d = self.G_ema.copy_weights(), self.D.net.copy_weights()
         self.published_step = 0
@@ -241,90 +93,41 @@ class SweepTrainer:
     def n_seeds(self) -> int:
         return len(self.seeds)
 
-    # ---- random draws, per seed and in Trainer's order ----------------------------------------------------
-    def _latent(self, m: int) -> torch.Tensor:
+    # ---- random draws, per seed and in Trainer's order (what the engine reads, as it reads a Trainer) ---------------
+    def latent(self, m: int) -> torch.Tensor:
         return torch.stack([sample_latent(m, self.model_cfg, g, self.device) for g in self.gens])  # [S, m, z]
 
-    def _real(self, m: int) -> torch.Tensor:
-        return torch.stack([self.data.sample(m, g, self.device) for g in self.gens])  # [S, m, d]
+    def real_batch(self, m: int) -> tuple[torch.Tensor, None]:
+        return torch.stack([self.data.sample(m, g, self.device) for g in self.gens]), None  # [S, m, d], no labels
 
-    def _noise(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+    def seen_by_d(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        """x [S, m, d] with each seed's own instance noise (``Trainer.seen_by_d``; no image shift for 2-D data)."""
         if not sigma:
             return x
         eps = torch.stack([torch.randn(x.shape[1:], generator=g, device=x.device) for g in self.gens])
         return x + sigma * eps
 
     def noise_sigma(self) -> float:
-        if not self.cfg.instance_noise:
-            return 0.0
-        return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
+        return augment.noise_sigma(self.cfg.instance_noise, self.cfg.noise_anneal_steps, self.step_count)
 
-    def _penalty(self, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
-        """WGAN-GP per seed: E_x̂[(‖∇_x̂ D(x̂)‖₂ − 1)²] → [S] (seeds are independent, so one grad call)."""
-        m = real.shape[1]
-        eps = torch.stack([torch.rand(m, 1, generator=g, device=real.device) for g in self.gens])  # [S, m, 1]
-        mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
-        (grad,) = torch.autograd.grad(self.D(mixed).sum(), mixed, create_graph=True)
-        return ((grad.norm(dim=2) - 1) ** 2).mean(dim=1)
-
-    # ---- the step: Trainer.train_step on a seed axis ---------------------------------------------------
+    # ---- the step: the stacked engine's iteration, then EMA ------------------------------------------------
     def train_step(self) -> torch.Tensor:
-        """k D steps, then one G step, for every seed; returns the stats [S, len(STATS)] (on device)."""
+        """k D steps, then one G step, for every seed; returns the stats [S, len(STAT_NAMES)] (on device)."""
         return self._stats([self._iterate()])[0]
 
-    def _stats(self, records: list[tuple]) -> torch.Tensor:
-        """STATS of every record and seed, computed at once (as ``Trainer._stats``): [len(records), S, len(STATS)]."""
-        d_real, d_fake = torch.stack([r[0] for r in records]).flatten(0, 1).float().chunk(2, dim=1)  # [n·S, …]
-        d_loss = self._loss_d(d_real, d_fake)
-        if records[0][2] is not None:
-            d_loss = d_loss + torch.stack([r[2] for r in records]).flatten()
-        g_loss = self._loss_g(torch.stack([r[1] for r in records]).flatten(0, 1).float())
-        norms = (torch.stack([r[j] for r in records]).flatten() for j in (3, 4))  # ‖∇_D‖, ‖∇_G‖
-        stats = (d_loss, g_loss, self._value(d_real, d_fake), torch.sigmoid(d_real).mean(dim=(1, 2)),
-                 torch.sigmoid(d_fake).mean(dim=(1, 2)), *norms)  # fmt: skip
-        return torch.stack([s.float() for s in stats], dim=1).view(len(records), self.n_seeds, -1)
+    def _stats(self, records: list[StepRecord]) -> torch.Tensor:
+        """STAT_NAMES of every record and seed at once (``trainer.step_stats``): [len(records), S, len(STAT_NAMES)]."""
+        stack = lambda name: torch.stack([getattr(r, name) for r in records]).flatten(0, 1)  # noqa: E731  [n·S, …]
+        penalty = None if records[0].penalty is None else stack("penalty")
+        stats = step_stats(self.loss, stack("d_logits"), stack("g_logits"), penalty, stack("norm_d"), stack("norm_g"))
+        return stats.view(len(records), self.n_seeds, -1)
 
-    def _iterate(self) -> tuple:
-        """One iteration for every seed; returns what its stats are computed from: (D's logits on [real; fake],
-        D's logits on the fakes in the G step, λ·penalty or None, ‖∇_D‖, ‖∇_G‖), each per seed."""
-        cfg, m, sigma = self.cfg, self.cfg.batch_size, self.noise_sigma()
-        fast = self.fast if not self.loss.penalty else None  # the hand-written gradients (no penalty term)
-        with torch.set_grad_enabled(not fast):
-            # (1) update D k times: maximise log D(x) + log(1 − D(G(z))), each seed on its own batch
-            for i in range(cfg.k):
-                with torch.set_grad_enabled(not fast and i == cfg.k - 1):
-                    z = self._latent(m)
-                    g_outs = fast.forward(self.G, z) if fast else []
-                    fake = g_outs[-1] if fast else self.G(z)  # [S, m, d]
-                real = self._real(m)
-                real_n, fake_n = self._noise(real, sigma), self._noise(fake.detach(), sigma)
-                batch = torch.cat([real_n, fake_n], dim=1)
-                logits = fast.d_grads(self.loss.d_grad, batch) if fast else self.D(batch)  # [S, 2m / pack, 1]
-                penalty = None
-                if not fast:
-                    d_loss = self._loss_d(*logits.chunk(2, dim=1))  # [S]
-                    if self.loss.penalty:
-                        penalty = cfg.gp_weight * self._penalty(real_n, fake_n)
-                        d_loss = d_loss + penalty
-                    self.opt_d.zero_grad(set_to_none=True)
-                    d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
-                grad_d = _per_seed_norm(self.D.parameters())
-                optimizer_step(self.opt_d)
-            # (2) update G once on the same fake batch
-            if fast:
-                g_logits = fast.g_grads(self.loss.g_grad, g_outs, self._noise(fake, sigma))
-            else:
-                self.D.requires_grad_(False)
-                g_logits = self.D(self._noise(fake, sigma))
-                self.opt_g.zero_grad(set_to_none=True)
-                self._loss_g(g_logits).sum().backward()  # [S] losses, summed
-                self.D.requires_grad_(True)
-            grad_g = _per_seed_norm(self.G.parameters())
-            optimizer_step(self.opt_g)
+    def _iterate(self) -> StepRecord:
+        """One iteration for every seed; returns what its stats are computed from, each per seed."""
+        record = self.engine.iterate(self)
         self._update_ema()
         self.step_count += 1
-        kept = (logits, g_logits, penalty, grad_d, grad_g)  # kept until the chunk's end: without their graphs
-        return tuple(None if t is None else t.detach() for t in kept)
+        return record
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -340,7 +143,7 @@ class SweepTrainer:
             rows.append(self._iterate())
             if seconds is not None and time.perf_counter() - start >= seconds:
                 break
-        stats = self._stats(rows).mean(dim=0).cpu()  # [S, len(STATS)]: the chunk's only host sync
+        stats = self._stats(rows).mean(dim=0).cpu()  # [S, len(STAT_NAMES)]: the chunk's only host sync
         finite = torch.isfinite(stats).all(dim=1)
         for p in self.G.parameters():
             finite &= torch.isfinite(p.detach()).flatten(1).all(dim=1).cpu()
@@ -398,7 +201,8 @@ class LoopSweep:
         from dataclasses import replace
 
         self.data, self.model_cfg, self.cfg, self.seeds = data, model_cfg, train_cfg, list(seeds)
-        self.trainers = [Trainer(data, model_cfg, replace(train_cfg, seed=s), device=device) for s in self.seeds]
+        self.trainers = [Trainer(data, model_cfg, replace(train_cfg, seed=s), device, engine=fast_engine)
+                         for s in self.seeds]  # fmt: skip
         self.lock = threading.Lock()
         self.diverged: str | None = None
 

@@ -17,6 +17,7 @@ import torch
 from tqdm import tqdm
 
 from playground.digits.models import DCGANConfig, ImageSampler, MnistMLPConfig
+from playground.engines import fast_engine
 from playground.experiments.mnist.presets import FAMILY_DEFAULTS
 from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
 from playground.gan.checkpoints import save_checkpoint
@@ -85,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--seed", type=int, default=t.seed)
     p.add_argument("--batch-size", type=int, default=t.batch_size)
     p.add_argument("--k", type=int, default=t.k, help="discriminator steps per generator step")
+    p.add_argument(
+        "--reuse-fakes",
+        action=argparse.BooleanOptionalAction,
+        default=t.reuse_fakes,
+        help="DCGAN-style: G's update reuses the last D step's fakes (default: fresh noise, as in Algorithm 1)",
+    )
     p.add_argument("--lr-d", type=float, default=t.lr_d)
     p.add_argument("--lr-g", type=float, default=t.lr_g)
     p.add_argument("--gp-weight", type=float, default=t.gp_weight, help="WGAN-GP λ")
@@ -113,7 +120,7 @@ def configs_from(args: argparse.Namespace) -> tuple[ModelConfig | DCGANConfig | 
                             k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed,
                             ema_decay=args.ema_decay, beta1=args.beta1, beta2=args.beta2, momentum=args.momentum,
                             unroll_steps=args.unroll_steps, instance_noise=args.instance_noise,
-                            augment_shift=args.augment_shift)  # fmt: skip
+                            augment_shift=args.augment_shift, reuse_fakes=args.reuse_fakes)  # fmt: skip
         if args.dataset == "mnist":
             return mnist_model(args), train
         if args.conditional is not None or args.augment_shift:
@@ -184,7 +191,7 @@ def run(args: argparse.Namespace) -> dict:
     model_cfg, train_cfg = configs_from(args)
     try:
         data = mnist_sampler(args, model_cfg, args.device) if args.dataset == "mnist" else make_dataset(args.dataset)
-        trainer = Trainer(data, model_cfg, train_cfg, device=args.device)
+        trainer = Trainer(data, model_cfg, train_cfg, device=args.device, engine=fast_engine)
     except (DataError, ValueError) as exc:
         fail(str(exc))
     start = time.perf_counter()

@@ -76,3 +76,12 @@ def test_a_real_process_reports_bad_input_without_a_traceback(tmp_path):
     assert (
         result.stderr.strip() == f"error: Unknown dataset 'ring9'; choose one of {', '.join(DATASETS)} or a .csv path."
     )
+
+
+def test_reuse_fakes_flag_reaches_the_config_and_changes_the_run(tmp_path):
+    main(["--dataset", "ring8", "--out", str(tmp_path / "fresh"), *FAST])
+    main(["--dataset", "ring8", "--reuse-fakes", "--out", str(tmp_path / "reuse"), *FAST])
+    fresh, reuse = (json.loads((tmp_path / run / "config.json").read_text())["train"] for run in ("fresh", "reuse"))
+    assert (fresh["reuse_fakes"], reuse["reuse_fakes"]) == (False, True)
+    rows = [(tmp_path / run / "history.csv").read_text().splitlines()[1].split(",") for run in ("fresh", "reuse")]
+    assert rows[0][1] == rows[1][1] and rows[0][2] != rows[1][2]  # the same first D loss, G judged on other fakes

@@ -257,21 +257,6 @@ def start_from_generator(trainer, state: dict[str, torch.Tensor]) -> None:
     trainer.republish()
 
 
-# ---- augmentation ---------------------------------------------------------------------------------
-def shift_images(x: torch.Tensor, pixels: int, gen: torch.Generator) -> torch.Tensor:
-    """Each image moved by its own random offset of up to ±``pixels`` in x and y, the gap filled with background.
-
-    DiffAugment's translation (Zhao et al. 2020): applied to real and fake images alike before D sees them, and
-    differentiable, so G learns through it. With 4,500 training digits D otherwise memorises the real set.
-    """
-    n, c, h, w = x.shape
-    padded = nn.functional.pad(x, (pixels,) * 4, value=-1.0)  # −1 is the background of [−1, 1] images
-    dy, dx = torch.randint(2 * pixels + 1, (2, n), generator=gen, device=gen.device).to(x.device)
-    rows = (dy[:, None] + torch.arange(h, device=x.device)).view(n, 1, h, 1).expand(n, c, h, w + 2 * pixels)
-    cols = (dx[:, None] + torch.arange(w, device=x.device)).view(n, 1, 1, w).expand(n, c, h, w)
-    return padded.gather(2, rows).gather(3, cols)
-
-
 # ---- real digits as a Trainer data source ---------------------------------------------------------
 class ImageSampler:
     """Serves random real images [n, 1, 28, 28] from a tensor kept on one device (no per-step copy).

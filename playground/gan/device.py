@@ -1,13 +1,20 @@
-"""Choose where tensors live: the best available accelerator unless the caller says otherwise."""
+"""Where tensors live: the best available accelerator unless the caller (or ``$PLAYGROUND_DEVICE``) says otherwise."""
 
 from __future__ import annotations
 
+import os
+
 import torch
+
+DEVICE_ENV = "PLAYGROUND_DEVICE"  # e.g. cpu or cuda: what the app's pages use instead of the best available device
 
 
 def pick_device(override: str | None = None) -> torch.device:
-    """``None``/"auto" → cuda > mps > cpu; an explicit name must be available or we say why not."""
+    """``None``/"auto" → ``$PLAYGROUND_DEVICE`` if set, else cuda > mps > cpu; an explicit name must be available or we
+    say why not."""
     if override in (None, "", "auto"):
+        override = os.environ.get(DEVICE_ENV, "").strip() or "auto"
+    if override == "auto":
         if torch.cuda.is_available():
             return torch.device("cuda")
         if torch.backends.mps.is_available():

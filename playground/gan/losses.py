@@ -7,7 +7,6 @@ Every function returns a scalar to *minimise*.
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import NamedTuple
 
@@ -82,68 +81,16 @@ def gradient_penalty(
     return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
 
 
-# ---- hand-derived gradients w.r.t. the logits, for the trainer's fast path (playground.engines.mlp) ----
-# Each returns ∂loss/∂a for the logits the loss was given (D: real and fake stacked, as [a_real; a_fake]).
-# tests/test_losses.py checks every one against autograd. The in-place ones take their constants as 0-dim tensors: an
-# in-place op converts a Python number into a tensor on every call (~2.7 µs on a CPU, for a ~2 µs op).
-@functools.lru_cache(maxsize=64)
-def _scalar(value: float) -> torch.Tensor:
-    with torch.inference_mode(False):  # usable inside and outside inference mode, on any device (a CPU scalar)
-        return torch.tensor(value)
-
-
-def bce_d_grad(a: torch.Tensor) -> torch.Tensor:
-    """∂/∂a_real softplus(−a)/n = (σ(a) − 1)/n;  ∂/∂a_fake softplus(a)/n = σ(a)/n (in place: 4 calls, not 6)."""
-    n = a.shape[0] // 2  # (len(tensor) is a Python call: ~1 µs)
-    grad = torch.sigmoid(a)
-    grad[:n].sub_(_scalar(1.0))
-    return grad.mul_(_scalar(1 / n))
-
-
-def minimax_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).mul_(_scalar(-1 / a.shape[0]))
-
-
-def nonsat_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.sigmoid(a).sub_(_scalar(1.0)).mul_(_scalar(1 / a.shape[0]))
-
-
-def wasserstein_d_grad(a: torch.Tensor) -> torch.Tensor:
-    real, fake = a.chunk(2)
-    return torch.cat([torch.full_like(real, -1.0), torch.ones_like(fake)]) / len(real)
-
-
-def wasserstein_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return torch.full_like(a, -1.0 / len(a))
-
-
-def lsgan_d_grad(a: torch.Tensor) -> torch.Tensor:
-    real, fake = a.chunk(2)
-    return torch.cat([real - 1, fake]) / len(real)
-
-
-def lsgan_g_grad(a: torch.Tensor) -> torch.Tensor:
-    return (a - 1) / len(a)
-
-
-def hinge_d_grad(a: torch.Tensor) -> torch.Tensor:
-    """ReLU'(0) = 0, as autograd takes it."""
-    real, fake = a.chunk(2)
-    return torch.cat([-(real < 1).to(a.dtype), (fake > -1).to(a.dtype)]) / len(real)
-
-
 class GanLoss(NamedTuple):
     d: Callable[[torch.Tensor, torch.Tensor], torch.Tensor]
     g: Callable[[torch.Tensor], torch.Tensor]
-    d_grad: Callable[[torch.Tensor], torch.Tensor]  # ∂d/∂[a_real; a_fake]
-    g_grad: Callable[[torch.Tensor], torch.Tensor]  # ∂g/∂a_fake
     penalty: bool = False  # True: the trainer adds λ·gradient_penalty to the D loss
 
 
 LOSSES: dict[str, GanLoss] = {
-    "nonsat": GanLoss(bce_d_loss, nonsat_g_loss, bce_d_grad, nonsat_g_grad),
-    "minimax": GanLoss(bce_d_loss, minimax_g_loss, bce_d_grad, minimax_g_grad),
-    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss, wasserstein_d_grad, wasserstein_g_grad, penalty=True),
-    "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss, lsgan_d_grad, lsgan_g_grad),
-    "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss, hinge_d_grad, wasserstein_g_grad),
+    "nonsat": GanLoss(bce_d_loss, nonsat_g_loss),
+    "minimax": GanLoss(bce_d_loss, minimax_g_loss),
+    "wgan-gp": GanLoss(wasserstein_d_loss, wasserstein_g_loss, penalty=True),
+    "lsgan": GanLoss(lsgan_d_loss, lsgan_g_loss),
+    "hinge": GanLoss(hinge_d_loss, wasserstein_g_loss),
 }

@@ -1,17 +1,15 @@
 """Goodfellow et al. 2014, Algorithm 1, as a steppable ``Trainer``.
 
-The trainer owns the networks, optimizers, history and snapshots; it knows nothing about drawing.
+The trainer owns the networks, optimizers, the random stream, history and snapshots; it knows nothing about
+drawing. Each iteration is computed by its engine: the reference step (``playground.gan.step``, autograd) unless
+the caller passes a faster one, e.g. ``Trainer(..., engine=playground.engines.fast_engine)``.
 A UI runs ``trainer.step(n)`` in a worker thread (or ``run_chunk`` in a child process, whose chunks
 ``apply_chunk`` records here) and reads ``trainer.published`` (a consistent copy of the weights taken
 between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
 
-Speed choices, each in one place:
-- one G forward per iteration feeds both the last D step (detached) and the G step, as in DCGAN;
-- D sees real and fake in one batched pass (``torch.cat``) instead of two;
-- D's parameters are frozen during the G step, so no D gradients are computed there;
-- per-step numbers are computed once per chunk, batched over its steps, from the logits each step keeps
-  (``StepRecord``), and read from the device once (no per-step host sync, ~30 fewer tensor calls a step);
-- optimizers use the fused/foreach kernels and ``zero_grad(set_to_none=True)``.
+Per-step numbers are computed once per chunk, batched over its steps, from the logits each step keeps
+(``StepRecord``), and read from the device once (no per-step host sync, ~30 fewer tensor calls a step);
+optimizers use the fused/foreach kernels.
 """
 
 from __future__ import annotations
@@ -19,17 +17,18 @@ from __future__ import annotations
 import copy
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import NamedTuple, Protocol
+from typing import Protocol
 
 import torch
 from torch import nn
 
-from playground.digits.models import shift_images
-from playground.engines.mlp import FastStep, optimizer_step
+from playground.gan import augment
 from playground.gan.device import pick_device
-from playground.gan.losses import LOSSES, gradient_penalty, value_function
-from playground.gan.models import init_weights, latent_labels, sample_latent
+from playground.gan.losses import LOSSES, GanLoss, value_function
+from playground.gan.models import init_weights, sample_latent
+from playground.gan.step import REFERENCE, Engine, StepRecord
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
 STAT_NAMES = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
@@ -46,6 +45,9 @@ class TrainConfig:
     momentum: float = 0.9  # SGD momentum
     k: int = 1  # D steps per G step (the paper used k = 1)
     batch_size: int = 256  # minibatch m, for both real and noise samples
+    # False: Algorithm 1, G's update draws a fresh minibatch of noise. True: DCGAN-style, G reuses the last D
+    # update's fakes (one G forward less a step)
+    reuse_fakes: bool = False
     gp_weight: float = 0.1  # WGAN-GP λ; 0.1 as in the WGAN-GP toy script
     # Samples come from an exponential moving average of G's weights (Yazıcı et al. 2019): it averages
     # out the game's oscillation (ring8 high-quality share at 5k steps 0.66–0.90 → 0.93); 0 = the raw G.
@@ -153,14 +155,27 @@ class Chunk:
     published: Snapshot | None  # None when the chunk diverged
 
 
-class StepRecord(NamedTuple):
-    """What one iteration keeps for its statistics (``Trainer._stats`` computes them for a whole chunk)."""
+EngineFactory = Callable[["Trainer"], Engine | None]  # a trainer → its fast engine, or None where none applies
 
-    d_logits: torch.Tensor  # the last D step's logits on [real; fake]
-    g_logits: torch.Tensor  # D's logits on the fakes in the G step
-    penalty: torch.Tensor | None  # λ·gradient penalty in D's loss (WGAN-GP), else None
-    norm_d: torch.Tensor  # ‖∇‖ over D's parameters in its last step
-    norm_g: torch.Tensor  # and over G's
+
+def step_stats(
+    loss: GanLoss,
+    d_logits: torch.Tensor,
+    g_logits: torch.Tensor,
+    penalty: torch.Tensor | None,
+    norm_d: torch.Tensor,
+    norm_g: torch.Tensor,
+) -> torch.Tensor:
+    """The numbers of STAT_NAMES for n steps at once: [n, 7], from D's logits on [real; fake] [n, 2m / pack, 1], on
+    the fakes of the G step [n, m / pack, 1], λ·penalties [n] (or None) and gradient norms [n]."""
+    real, fake = d_logits.float().chunk(2, dim=1)  # [n, m / pack, 1] each
+    d_loss = torch.vmap(loss.d)(real, fake)
+    if penalty is not None:
+        d_loss = d_loss + penalty
+    g_loss = torch.vmap(loss.g)(g_logits.float())
+    stats = (d_loss, g_loss, torch.vmap(value_function)(real, fake), torch.sigmoid(real).mean(dim=(1, 2)),
+             torch.sigmoid(fake).mean(dim=(1, 2)), norm_d, norm_g)  # fmt: skip
+    return torch.stack([s.float() for s in stats], dim=1)
 
 
 def _state_copy(module: nn.Module) -> dict[str, torch.Tensor]:
@@ -176,8 +191,10 @@ class Trainer:
         model_cfg: ModelSpec,
         train_cfg: TrainConfig = TrainConfig(),
         device: str | torch.device | None = None,
-        fast: bool = True,
+        engine: EngineFactory | None = None,
     ) -> None:
+        """``engine``: makes the fast engine for these networks (e.g. ``playground.engines.fast_engine``); None, or
+        a config it does not cover, runs the reference step."""
         self.device = pick_device(device) if not isinstance(device, torch.device) else device
         self.data, self.model_cfg, self.cfg = data, model_cfg, train_cfg
         self._check_batch(train_cfg.batch_size)
@@ -191,8 +208,6 @@ class Trainer:
         init_weights(self.D, init_gen)
         self.G.to(self.device)
         self.D.to(self.device)
-        # the hand-written backward pass for plain MLPs; fast=False keeps autograd for everything
-        self.fast_step = FastStep(self.G, self.D) if fast and FastStep.supports(self.G, self.D) else None
         self.G_ema = copy.deepcopy(self.G).requires_grad_(False)  # the generator that samples are drawn from
         self._ema_pairs = (list(self.G_ema.parameters()), list(self.G.parameters()),
                            list(zip(self.G_ema.buffers(), self.G.buffers())))  # fmt: skip
@@ -200,6 +215,9 @@ class Trainer:
         self.loss = LOSSES[train_cfg.loss]
         self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
         self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.make_engine = engine  # kept: a child process rebuilds this trainer with it
+        self.fast_engine = engine(self) if engine else None
+        self.engine: Engine = self._pick_engine()
         self.step_count = 0
         self.history = History(train_cfg.history_len)
         self.snapshots: list[Snapshot] = []
@@ -217,142 +235,41 @@ class Trainer:
     def latent(self, n: int) -> torch.Tensor:
         return sample_latent(n, self.model_cfg, self.gen, self.device)
 
-    def noise_sigma(self) -> float:
-        """Instance noise σ_t = σ₀·max(0, 1 − t/T): blurs both distributions early, vanishes by step T."""
-        if not self.cfg.instance_noise:
-            return 0.0
-        return self.cfg.instance_noise * max(0.0, 1 - self.step_count / self.cfg.noise_anneal_steps)
-
-    def _noisy(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
-        """What D sees of a batch: with instance noise (σ > 0) and, for images, the random shift."""
-        x = x + sigma * torch.randn(x.shape, generator=self.gen, device=x.device) if sigma else x
-        return shift_images(x, self.cfg.augment_shift, self.gen) if self.cfg.augment_shift and x.dim() == 4 else x
-
-    def _fast(self) -> FastStep | None:
-        """The hand-written backward pass (playground.engines.mlp) when it covers this configuration."""
-        if self.fast_step is None or self.loss.penalty or self.cfg.unroll_steps:
-            return None
-        return self.fast_step
-
-    def _real(self, m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
+    def real_batch(self, m: int) -> tuple[torch.Tensor, torch.Tensor | None]:
         """A real batch, and its labels when the model is class-conditional (else None)."""
         if self.classes:
             return self.data.sample_labelled(m, self.gen, self.device)
         return self.data.sample(m, self.gen, self.device), None
 
-    def _judge(self, x: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
-        """D's logits; a class-conditional D also reads each sample's label."""
-        return self.D(x) if labels is None else self.D(x, labels)
+    def noise_sigma(self) -> float:
+        """Instance noise σ at this step (``augment.noise_sigma``)."""
+        return augment.noise_sigma(self.cfg.instance_noise, self.cfg.noise_anneal_steps, self.step_count)
 
-    def _d_step(
-        self, real: torch.Tensor, fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor | None, torch.Tensor]:
-        """One D update on a real and a (detached) fake batch (``labels``: both batches' classes, if conditional);
-        returns (logits on [real; fake], λ·penalty or None, ‖∇‖)."""
-        batch = torch.cat([self._noisy(real, sigma), self._noisy(fake, sigma)])  # one pass over real+fake
-        fast, penalty = self._fast(), None
-        if fast:
-            logits = fast.d_grads(self.loss, batch)
-            norm = fast.D.grad_norm()
-        else:
-            logits = self._judge(batch, labels)  # [2m / pack, 1]
-            d_loss = self.loss.d(*logits.chunk(2))
-            if self.loss.penalty:
-                noisy_real, noisy_fake = batch.chunk(2)
-                critic = self.D if labels is None else (lambda x: self.D(x, labels.chunk(2)[0]))  # real's classes
-                penalty = self.cfg.gp_weight * gradient_penalty(critic, noisy_real, noisy_fake, self.gen)
-                d_loss = d_loss + penalty
-                penalty = penalty.detach()
-            self.opt_d.zero_grad(set_to_none=True)
-            d_loss.backward()
-            logits = logits.detach()  # kept until the chunk's end: without its graph
-            norm = _grad_norm(self.opt_d)
-        optimizer_step(self.opt_d) if fast else self.opt_d.step()
-        return logits, penalty, norm
+    def seen_by_d(self, x: torch.Tensor, sigma: float) -> torch.Tensor:
+        """A batch as D sees it: with instance noise σ and, for images, the random shift (``augment.seen_by_d``)."""
+        return augment.seen_by_d(x, sigma, self.cfg.augment_shift, self.gen)
 
-    def _g_step(
-        self, g_outs: list[torch.Tensor], fake: torch.Tensor, sigma: float, labels: torch.Tensor | None = None
-    ) -> tuple[torch.Tensor, torch.Tensor]:
-        """One G update on the fakes of the last D step (``g_outs``: the fast path's kept activations);
-        returns (D's logits on the fakes, ‖∇‖)."""
-        fast = self._fast()
-        if fast:
-            logits = fast.g_grads(self.loss, g_outs, self._noisy(fake, sigma))
-            norm = fast.G.grad_norm()
-        else:
-            self.D.requires_grad_(False)  # no D gradients are needed here
-            logits = self._judge(self._noisy(fake, sigma), labels)
-            self.opt_g.zero_grad(set_to_none=True)
-            self.loss.g(logits).backward()
-            self.D.requires_grad_(True)
-            logits = logits.detach()
-            norm = _grad_norm(self.opt_g)
-        optimizer_step(self.opt_g) if fast else self.opt_g.step()
-        return logits, norm
+    def _pick_engine(self) -> Engine:
+        """The fast engine where it covers the config, else the reference step."""
+        fast = self.fast_engine
+        return fast if fast is not None and fast.covers(self.cfg) else REFERENCE
 
     def train_step(self) -> torch.Tensor:
         """One iteration of Algorithm 1: k D steps, then one G step. Returns the stats vector (on device)."""
         return self._stats([self._iterate()])[0]
 
     def _iterate(self) -> StepRecord:
-        """One iteration of Algorithm 1; returns what its statistics are computed from."""
-        cfg, m, sigma, fast = self.cfg, self.cfg.batch_size, self.noise_sigma(), self._fast()
-        # the fast path computes its gradients by hand, in inference mode (no autograd bookkeeping at all: ~0.4 µs less
-        # a tensor call, +1 % steps/s); what must outlive the step is made outside it (fast_step.optimizer_step)
-        with torch.inference_mode() if fast else torch.enable_grad():
-            # (1) update D k times: maximise log D(x) + log(1 − D(G(z)))
-            for i in range(cfg.k):
-                g_outs: list[torch.Tensor] = []
-                z = self.latent(m)
-                fake_labels = latent_labels(z, self.model_cfg)  # None unless class-conditional
-                if fast:
-                    g_outs = fast.generate(z)
-                    fake = g_outs[-1]
-                else:
-                    with torch.set_grad_enabled(i == cfg.k - 1):  # only the last fake is reused by the G step
-                        fake = self.G(z)  # [m, ...]
-                real, real_labels = self._real(m)
-                labels = None if fake_labels is None else torch.cat([real_labels, fake_labels])
-                d_logits, penalty, norm_d = self._d_step(real, fake.detach(), sigma, labels)
-            # (1b) unrolled GAN: let D take K more steps, score G against that future D, then rewind D
-            saved = self._unroll(sigma) if cfg.unroll_steps else None
-            # (2) update G once: minimise the generator loss on the same fake batch
-            g_logits, norm_g = self._g_step(g_outs, fake, sigma, fake_labels)
-        if saved:
-            self.D.load_state_dict(saved[0])
-            self.opt_d.load_state_dict(saved[1])
+        """One iteration by the engine, then G's moving average; returns what its statistics are computed from."""
+        record = self.engine.iterate(self)
         self._update_ema()
         self.step_count += 1
-        return StepRecord(d_logits, g_logits, penalty, norm_d, norm_g)
+        return record
 
     def _stats(self, records: list[StepRecord]) -> torch.Tensor:
         """The numbers of STAT_NAMES for each record, computed for all of them at once: [len(records), 7]."""
-        real, fake = torch.stack([r.d_logits for r in records]).float().chunk(2, dim=1)  # [n, m / pack, 1] each
-        d_loss = torch.vmap(self.loss.d)(real, fake)
-        if records[0].penalty is not None:
-            d_loss = d_loss + torch.stack([r.penalty for r in records])
-        g_loss = torch.vmap(self.loss.g)(torch.stack([r.g_logits for r in records]).float())
-        grad_norms = (torch.stack([r.norm_d for r in records]), torch.stack([r.norm_g for r in records]))
-        stats = (d_loss, g_loss, torch.vmap(value_function)(real, fake), torch.sigmoid(real).mean(dim=(1, 2)),
-                 torch.sigmoid(fake).mean(dim=(1, 2)), *grad_norms)  # fmt: skip
-        return torch.stack([s.float() for s in stats], dim=1)
-
-    def _unroll(self, sigma: float) -> tuple[dict, dict]:
-        """Metz et al. 2017, first-order form: K extra D steps whose result G is scored against.
-
-        G's gradient flows through the unrolled D_K (not through the K updates themselves, which the
-        paper also differentiates). Returns D's and its optimizer's state to rewind to afterwards.
-        """
-        saved = (copy.deepcopy(self.D.state_dict()), copy.deepcopy(self.opt_d.state_dict()))
-        m = self.cfg.batch_size
-        for _ in range(self.cfg.unroll_steps):
-            with torch.no_grad():
-                z = self.latent(m)
-                fake = self.G(z)
-            real, real_labels = self._real(m)
-            fake_labels = latent_labels(z, self.model_cfg)
-            self._d_step(real, fake, sigma, None if fake_labels is None else torch.cat([real_labels, fake_labels]))
-        return saved
+        stack = lambda name: torch.stack([getattr(r, name) for r in records])  # noqa: E731
+        penalty = None if records[0].penalty is None else stack("penalty")
+        return step_stats(self.loss, stack("d_logits"), stack("g_logits"), penalty, stack("norm_d"), stack("norm_g"))
 
     @torch.no_grad()
     def _update_ema(self) -> None:
@@ -427,6 +344,7 @@ class Trainer:
     def load_training_state(self, state: dict) -> None:
         """The inverse of ``training_state`` (the networks keep their identity; only values change)."""
         self.cfg, self.loss = state["cfg"], LOSSES[state["cfg"].loss]  # learning rates: in the optimizers' state
+        self.engine = self._pick_engine()
         self.G.load_state_dict(state["G"])
         self.D.load_state_dict(state["D"])
         self.G_ema.load_state_dict(state["G_ema"])
@@ -467,7 +385,7 @@ class Trainer:
         self.diverged = None
 
     LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps",
-                   "augment_shift")  # fmt: skip
+                   "augment_shift", "reuse_fakes")  # fmt: skip
 
     def reconfigure(self, **changes) -> None:
         """Apply settings that need no new model (learning rates, k, loss, …) between chunks."""
@@ -477,6 +395,7 @@ class Trainer:
         self._check_batch(cfg.batch_size)
         self.cfg = cfg
         self.loss = LOSSES[self.cfg.loss]
+        self.engine = self._pick_engine()  # e.g. wgan-gp or an unrolled D: the reference step until changed back
         for opt, lr in ((self.opt_d, self.cfg.lr_d), (self.opt_g, self.cfg.lr_g)):
             for group in opt.param_groups:
                 group["lr"] = lr
@@ -490,12 +409,6 @@ class Trainer:
         gen = torch.Generator(device=self.device).manual_seed(seed)
         z = sample_latent(n, self.model_cfg, gen, self.device, labels)
         return (generator or self.G_ema)(z)
-
-
-def _grad_norm(opt: torch.optim.Optimizer) -> torch.Tensor:
-    """‖∇‖ over the parameters an optimizer updates (its param list is cached: cheaper than .parameters())."""
-    grads = [p.grad for group in opt.param_groups for p in group["params"] if p.grad is not None]
-    return torch.linalg.vector_norm(torch.stack(torch._foreach_norm(grads)))
 
 
 def _divergence(stats: torch.Tensor, *modules: nn.Module) -> str | None:

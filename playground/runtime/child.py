@@ -80,20 +80,23 @@ def _leave_the_server(conn: Connection) -> None:
 
 def _serve(conn: Connection) -> None:
     """The child: build the trainer from the server's copy, train chunk after chunk and send each one, until
-    the server asks for the state back (any message does)."""
+    the server asks for the state back (any message does) or the step budget ``stop_at`` is reached."""
     _leave_the_server(conn)
     try:
-        data, model_cfg, state, fast, threads, chunk_seconds, max_steps_per_s = pickle.loads(conn.recv_bytes())
+        data, model_cfg, state, make_engine, threads, chunk_seconds, max_steps_per_s, stop_at = pickle.loads(
+            conn.recv_bytes()
+        )
         torch.set_num_threads(threads)
-        trainer = Trainer(data, model_cfg, state["cfg"], device="cpu", fast=fast)
+        trainer = Trainer(data, model_cfg, state["cfg"], device="cpu", engine=make_engine)  # as the server's
         trainer.load_training_state(state)
-        while not trainer.diverged and not conn.poll(0):
+        while not trainer.diverged and not conn.poll(0) and (stop_at is None or trainer.step_count < stop_at):
             start = time.monotonic()
+            left = 10_000 if stop_at is None else min(10_000, stop_at - trainer.step_count)
             if max_steps_per_s:  # a lecture's speed limit: n steps, then wait out the chunk
-                n = max(1, round(max_steps_per_s * chunk_seconds))
+                n = min(left, max(1, round(max_steps_per_s * chunk_seconds)))
                 chunk = trainer.run_chunk(n)
             else:
-                chunk = trainer.run_chunk(10_000, seconds=chunk_seconds)
+                chunk = trainer.run_chunk(left, seconds=chunk_seconds)
             trainer.diverged = chunk.diverged  # the server's copy records it; here it ends the loop
             _send(conn, ("chunk", _portable(chunk)))
             if max_steps_per_s:
@@ -117,7 +120,7 @@ class RemoteTrainer:
         timeout: float = 60.0,
     ) -> None:
         self.trainer, self.threads, self.timeout = trainer, threads, timeout
-        self.chunk_seconds, self.max_steps_per_s = chunk_seconds, None
+        self.chunk_seconds, self.max_steps_per_s, self.stop_at = chunk_seconds, None, None
         self._process = None
         self._conn: Connection | None = None
 
@@ -130,17 +133,15 @@ class RemoteTrainer:
     def attached(self) -> bool:
         return self._process is not None
 
-    def run(self, wait: float, max_steps_per_s: float | None = None) -> int:
+    def run(self, wait: float, max_steps_per_s: float | None = None, stop_at: int | None = None) -> int:
         """Keep the child training (starting it with a copy of the trainer if none runs) and record the chunks
         it has sent, waiting up to ``wait`` seconds for the first. Returns the steps recorded.
 
         The child does not wait for the server between chunks: a server thread busy with a page costs
-        training nothing. A changed speed limit (steps/s, None: full speed) restarts the child with it.
+        training nothing. It stops training at step ``stop_at`` (None: no budget). A changed speed limit
+        (steps/s, None: full speed) or budget restarts the child with it.
         """
-        if max_steps_per_s != self.max_steps_per_s:
-            self.detach()
-            self.max_steps_per_s = max_steps_per_s
-        self.attach()
+        self.start(max_steps_per_s, stop_at)
         steps = 0
         while self._conn.poll(wait if not steps else 0):
             kind, chunk = self._receive()
@@ -168,6 +169,14 @@ class RemoteTrainer:
         finally:
             self._close()
 
+    def start(self, max_steps_per_s: float | None = None, stop_at: int | None = None) -> None:
+        """Have a child train with this speed limit and step budget: one that trains with others is ended (its
+        state comes home) and a new one starts (``OSError`` if the system refuses)."""
+        if (max_steps_per_s, stop_at) != (self.max_steps_per_s, self.stop_at):
+            self.detach()
+            self.max_steps_per_s, self.stop_at = max_steps_per_s, stop_at
+        self.attach()
+
     def attach(self) -> None:
         """Start the child with a copy of the trainer, unless one runs (``OSError`` if the system refuses)."""
         if self._process is not None:
@@ -184,9 +193,8 @@ class RemoteTrainer:
             there.close()
         self._process, self._conn = process, here
         t = self.trainer
-        fast = t.fast_step is not None
-        _send(here, (t.data, t.model_cfg, t.training_state(), fast, self.threads, self.chunk_seconds,
-                     self.max_steps_per_s))  # fmt: skip
+        _send(here, (t.data, t.model_cfg, t.training_state(), t.make_engine, self.threads, self.chunk_seconds,
+                     self.max_steps_per_s, self.stop_at))  # fmt: skip
 
     def _receive(self) -> tuple[str, object]:
         """The child's next message; raises if it died or reported an error instead."""
@@ -210,7 +218,10 @@ class RemoteTrainer:
         raise RuntimeError(f"the training process stopped answering (exit code {code})")
 
     def _close(self) -> None:
+        """End the child and the pipe (a no-op once closed: an error reply closes before ``detach`` does)."""
         process, conn, self._process, self._conn = self._process, self._conn, None, None
+        if process is None:
+            return
         conn.close()
         process.join(5.0)
         if process.is_alive():

@@ -11,189 +11,34 @@ heartbeats for ``heartbeat_timeout`` seconds, ``grace`` seconds after ``release(
 session went away) unless a heartbeat arrives in between (a reconnect after a network blip), or after
 ``idle_timeout`` seconds with nothing to do (paused). The trainer itself is kept: Train restarts it.
 
-Fair sharing: continuous training needs one of the process-wide ``SLOTS`` (``TrainerSlots``), at most
-``PLAYGROUND_MAX_TRAINERS`` at once (default: one per CPU core, each trainer on one torch thread). Others
-wait first-come first-served and can show their queue position; a trainer that has held its slot for
-``turn_seconds`` (``PLAYGROUND_TURN_SECONDS``, default 60) while others wait goes to the back of the
-queue. Queued sessions do not advance, but the ones that train do so at full speed, instead of everyone
-crawling. Explicit single steps
-(``step_once``) skip the queue: they take milliseconds and are paced by a person clicking.
+Continuous training waits for one of the shared ``SLOTS`` (``playground.runtime.slots``); explicit single
+steps (``step_once``) skip the queue: they take milliseconds and are paced by a person clicking. With
+``stop_at`` set, continuous training pauses itself on exactly that step count (a run's step budget).
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
 import itertools
 import logging
-import os
 import threading
 import time
-import weakref
 from collections import deque
 from collections.abc import Callable
 from typing import Protocol
 
 import torch
 
+from playground.runtime import memory
 from playground.runtime.child import RemoteTrainer
+from playground.runtime.slots import SLOTS, TrainerSlots
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
 
-
-LIMIT_ENV, TURN_ENV = "PLAYGROUND_MAX_TRAINERS", "PLAYGROUND_TURN_SECONDS"
-
-
-def default_trainer_limit() -> int:
-    """``$PLAYGROUND_MAX_TRAINERS`` if set, else one trainer per usable CPU core (each uses one thread)."""
-    value = os.environ.get(LIMIT_ENV, "").strip()
-    if value:
-        if value.isdigit() and int(value) >= 1:
-            return int(value)
-        log.warning("ignoring %s=%r: expected a whole number ≥ 1", LIMIT_ENV, value)
-    try:
-        return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use, not the machine's
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-class TrainerSlots:
-    """At most ``limit`` trainers train at once; the rest wait in a first-come first-served queue.
-
-    Workers call ``try_acquire`` from their own thread (no blocking: they poll between commands), and
-    ``release`` when they pause, stop or hand over their turn. ``position`` is what a page shows.
-    """
-
-    def __init__(self, limit: int, turn_seconds: float | None = 60.0) -> None:
-        self.limit = limit
-        self.turn_seconds = turn_seconds  # longest hold while others wait (None: hold until paused)
-        self._lock = threading.Lock()
-        self._holders: dict[object, float] = {}  # worker → monotonic time it got its slot
-        self._queue: deque[object] = deque()
-
-    def try_acquire(self, worker: object) -> bool:
-        """True if ``worker`` holds a slot (now or already); else it is (or stays) queued."""
-        with self._lock:
-            if worker in self._holders:
-                return True
-            if worker not in self._queue:
-                self._queue.append(worker)
-            if len(self._holders) < self.limit and self._queue[0] is worker:
-                self._queue.popleft()
-                self._holders[worker] = time.monotonic()
-                return True
-            return False
-
-    def release(self, worker: object) -> None:
-        """Give the slot back and/or leave the queue (safe to call when holding neither)."""
-        with self._lock:
-            self._holders.pop(worker, None)
-            if worker in self._queue:
-                self._queue.remove(worker)
-
-    def turn_over(self, worker: object) -> bool:
-        """True when ``worker`` has held its slot for a full turn while others wait (it should re-queue)."""
-        with self._lock:
-            since = self._holders.get(worker)
-            return bool(
-                since is not None
-                and self._queue
-                and self.turn_seconds is not None
-                and time.monotonic() - since >= self.turn_seconds
-            )
-
-    def position(self, worker: object) -> int | None:
-        """1-based place in the queue, or None when not waiting."""
-        with self._lock:
-            return self._queue.index(worker) + 1 if worker in self._queue else None
-
-    def counts(self) -> tuple[int, int]:
-        """(training, waiting) right now."""
-        with self._lock:
-            return len(self._holders), len(self._queue)
-
-
-def default_turn_seconds() -> float:
-    """``$PLAYGROUND_TURN_SECONDS`` if set (how long one session trains while others wait), else 60 s."""
-    value = os.environ.get(TURN_ENV, "").strip()
-    try:
-        seconds = float(value) if value else 60.0
-    except ValueError:
-        seconds = 0.0
-    if not seconds >= 0.5:
-        log.warning("ignoring %s=%r: expected seconds ≥ 0.5", TURN_ENV, value)
-        return 60.0
-    return seconds
-
-
-# shared by every worker in this process (all sessions)
-SLOTS = TrainerSlots(default_trainer_limit(), default_turn_seconds())
-
-
-def release_memory() -> None:
-    """Collect reference cycles, hand freed heap pages back to the OS (glibc's ``malloc_trim``), and log
-    how many workers are still referenced (0 once every session has gone: nothing leaks).
-
-    Why: the app runs without Streamlit's per-run ``gc.collect()`` (it starved training), so a closed
-    session's cyclic garbage waits for a rare full collection, and glibc keeps freed memory in its arenas.
-    """
-    gc.collect()
-    with contextlib.suppress(OSError, AttributeError):  # not glibc: later sessions reuse the memory instead
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
-    kept = sorted(f"{w.name} ({w.stop_reason or 'not started' if not w.alive else 'running'})" for w in LIVE_WORKERS)
-    log.info("memory released: %d training workers still referenced %s", len(kept), kept[:5])
-
-
-def limit_malloc_arenas(arenas: int = 2) -> None:
-    """Cap glibc's per-thread malloc arenas (as ``MALLOC_ARENA_MAX`` would); call once at server start.
-
-    Why: every training thread otherwise gets an arena of its own, and memory freed into an arena of a
-    finished thread stays there. Measured, 20 workers in one process: +66 MB while training and +40 MB left
-    after they stopped (after ``release_memory``); with 2 arenas +48 MB and +3 MB.
-    """
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").mallopt(-8, arenas)  # -8 = M_ARENA_MAX
-
-
-class _Janitor:
-    """Runs ``hooks`` and then ``release_memory`` once, ``delay`` seconds after the last of a burst of sessions
-    ended. Hooks let the app drop what it still holds for them (the server's expired sessions)."""
-
-    def __init__(self, delay: float = 10.0) -> None:  # > the moment Streamlit drops the sessions' state
-        self.delay = delay
-        self.hooks: list[Callable[[], None]] = []
-        self._lock = threading.Lock()
-        self._timer: threading.Timer | None = None
-
-    def session_ended(self) -> None:
-        with self._lock:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = threading.Timer(self.delay, self._run)
-            self._timer.daemon = True
-            self._timer.start()
-
-    def _run(self) -> None:
-        for hook in self.hooks:
-            hook()
-        release_memory()
-
-
-JANITOR = _Janitor()
-LIVE_WORKERS: weakref.WeakSet[TrainingWorker] = weakref.WeakSet()  # every worker not yet garbage
-
-
-def snapshot_cap(trainer, budget_bytes: int = 32 * 2**20, lo: int = 8, hi: int = 60) -> int:
-    """How many snapshots of ``trainer``'s networks fit a per-session memory budget (clamped to [lo, hi]).
-
-    A snapshot is a CPU copy of G's and D's weights: ~140 kB for the default 2-128-128 nets (60 fit
-    easily) but ~6 MB for 512-wide 4-layer ones, where 60 would be 380 MB per browser tab.
-    """
-    snap = trainer.published
-    size = sum(t.numel() * t.element_size() for t in (*snap.generator.values(), *snap.discriminator.values()))
-    return max(lo, min(hi, budget_bytes // max(size, 1)))
+# why a worker's thread ended (``TrainingWorker.stop_reason``); ``stop(reason=...)`` adds the owner's own
+SESSION_CLOSED = "session closed"  # the browser session went away (a heartbeat within the grace period resumes)
+IDLE = "idle"  # nothing to do for ``idle_timeout`` seconds
+CRASHED = "crashed (see server log)"
 
 
 class Steppable(Protocol):
@@ -221,20 +66,21 @@ class TrainingWorker:
         slots: TrainerSlots | None = SLOTS,  # None: train without waiting for a slot (scripts, tests)
         revive_after: float = 45.0,  # training with no heartbeat this long: rerun the page (``revive``)
         process: bool = False,  # train in a child process (``playground.runtime.child``) when it supports it
+        stop_at: int | None = None,  # continuous training pauses itself at this step count (a step budget)
     ) -> None:
         self.trainer = trainer
         self._remote = (
             RemoteTrainer(trainer, threads, chunk_seconds) if process and RemoteTrainer.supports(trainer) else None
         )
         self.chunk_seconds, self.heartbeat_timeout, self.grace = chunk_seconds, heartbeat_timeout, grace
-        self.threads, self.max_steps_per_s = threads, max_steps_per_s
+        self.threads, self.max_steps_per_s, self.stop_at = threads, max_steps_per_s, stop_at
         self.idle_timeout, self.slots, self.revive_after = idle_timeout, slots, revive_after
         # Set by the UI: reruns the owning browser session's page from the server. A page whose fragment timers
         # went stale (a Streamlit race under load) stops redrawing and sending heartbeats until it is rerun.
         self.revive: Callable[[], None] | None = None
         self._revived_at, self._revives_left = 0.0, 0
         self.name = f"gan-worker-{next(_ids)}"
-        LIVE_WORKERS.add(self)
+        memory.LIVE_WORKERS.add(self)
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._running = False
@@ -246,6 +92,7 @@ class TrainingWorker:
         self._idle_since = time.monotonic()
         self._released_at: float | None = None
         self._resume_on_beat = False  # stopped by a release while training: a heartbeat restarts it
+        self._ending = self._restart = False  # the thread is on its way out / a command came meanwhile
         self._rate: deque[tuple[float, int]] = deque(maxlen=64)  # (time, step_count) samples
         self.stop_reason: str | None = None
 
@@ -300,7 +147,7 @@ class TrainingWorker:
     def stop(self, timeout: float | None = 5.0, reason: str = "stopped") -> None:
         """End the thread (it finishes its current chunk first) and wait for it."""
         with self._cond:
-            self._stop, self._running, self._resume_on_beat = True, False, False
+            self._stop, self._running, self._resume_on_beat, self._restart = True, False, False, False
             self.stop_reason = reason
             self._cond.notify_all()
             thread = self._thread
@@ -352,7 +199,9 @@ class TrainingWorker:
     # ---- the thread -----------------------------------------------------------------------------
     def _ensure_thread(self) -> None:  # caller holds self._cond
         if self._thread is not None and self._thread.is_alive():
+            self._restart |= self._ending  # a command while the thread ends: it starts the next one on its way out
             return
+        self._ending = self._restart = False
         self._stop, self.stop_reason, self._released_at = False, None, None
         self._beat = self._idle_since = time.monotonic()
         self._rate.clear()
@@ -362,7 +211,7 @@ class TrainingWorker:
 
     def _expired(self, now: float) -> str | None:  # caller holds self._cond
         if self._released_at is not None and now - self._released_at >= self.grace:
-            return "session closed"
+            return SESSION_CLOSED
         if self.heartbeat_timeout is not None and now - self._beat >= self.heartbeat_timeout:
             return f"no heartbeat for {self.heartbeat_timeout:g} s"
         return None
@@ -386,7 +235,7 @@ class TrainingWorker:
 
     def _idle_expired(self, now: float) -> str | None:  # caller holds self._cond; only while nothing to do
         if self.idle_timeout is not None and now - self._idle_since >= self.idle_timeout:
-            return "idle"
+            return IDLE
         return None
 
     def _has_slot(self) -> bool:  # called from the thread only
@@ -417,9 +266,9 @@ class TrainingWorker:
                     reason = self._expired(time.monotonic())
                     if reason and not self._stop:
                         self._stop, self.stop_reason = True, reason
-                        self._resume_on_beat = self._running and reason == "session closed"
+                        self._resume_on_beat = self._running and reason == SESSION_CLOSED
                     if self._stop:
-                        self._running = False
+                        self._running, self._ending = False, True
                         break
                     calls, self._calls = self._calls, []
                     steps, self._pending_steps = self._pending_steps, 0
@@ -443,18 +292,21 @@ class TrainingWorker:
         except Exception:  # a bug must not leave a silent zombie: record it for the UI
             log.exception("%s crashed", self.name)
             with self._cond:
-                self._running, self.stop_reason = False, "crashed (see server log)"
+                self._running, self.stop_reason, self._ending = False, CRASHED, True
         finally:
             try:
                 self._detach()
             except Exception:  # noqa: BLE001 -- the child died: the trainer keeps its state from before the turn
                 log.exception("%s: bringing the training state back failed", self.name)
-                self.stop_reason = "crashed (see server log)"
+                self.stop_reason = CRASHED
             self._drop_slot()
             log.info("%s stopped: %s", self.name, self.stop_reason)
-            if self.stop_reason == "session closed":
-                JANITOR.session_ended()
+            if self.stop_reason == SESSION_CLOSED:
+                memory.JANITOR.session_ended()
             with self._cond:
+                if self._restart:  # commands arrived while this thread was ending: a fresh one runs them
+                    self._thread = None
+                    self._ensure_thread()
                 self._cond.notify_all()
 
     def _detach(self) -> bool:
@@ -465,10 +317,10 @@ class TrainingWorker:
         return True
 
     def _child_started(self) -> bool:
-        """Start the child process if none trains; if the system refuses one (out of memory or processes), train
-        in this thread from now on instead."""
+        """Start the child process (with today's speed limit and budget) if none trains with them; if the system
+        refuses one (out of memory or processes), train in this thread from now on instead."""
         try:
-            self._remote.attach()
+            self._remote.start(self.max_steps_per_s, self.stop_at)
             return True
         except OSError:
             log.warning(
@@ -476,6 +328,11 @@ class TrainingWorker:
             )
             self._remote = None
             return False
+
+    @property
+    def budget_spent(self) -> bool:
+        """The trainer has reached ``stop_at`` (continuous training pauses there)."""
+        return self.stop_at is not None and self.trainer.step_count >= self.stop_at
 
     def _work(self, calls: list, steps: int, running: bool) -> None:
         trainer = self.trainer
@@ -485,17 +342,24 @@ class TrainingWorker:
             fn(trainer)
         if steps:
             trainer.step(steps)
-        elif running and self._remote is not None and self._child_started():
-            self._remote.run(self.chunk_seconds, self.max_steps_per_s)  # the child trains on; this records its chunks
-        elif running:
-            start = time.monotonic()
-            if self.max_steps_per_s:
-                n = max(1, round(self.max_steps_per_s * self.chunk_seconds))
-                trainer.step(n)
-                time.sleep(max(0.0, n / self.max_steps_per_s - (time.monotonic() - start)))
-            else:
-                trainer.step(10_000, seconds=self.chunk_seconds)
+        elif running and not self.budget_spent:
+            self._train_chunk()
         self._rate.append((time.monotonic(), trainer.step_count))
-        if trainer.diverged:
+        if trainer.diverged or self.budget_spent:
             with self._cond:
                 self._running = False
+
+    def _train_chunk(self) -> None:
+        """One chunk of continuous training, at most up to ``stop_at`` and at most ``max_steps_per_s``."""
+        if self._remote is not None and self._child_started():
+            self._remote.run(self.chunk_seconds, self.max_steps_per_s, self.stop_at)  # records the child's chunks
+            return
+        trainer = self.trainer
+        left = 10_000 if self.stop_at is None else min(10_000, self.stop_at - trainer.step_count)
+        start = time.monotonic()
+        if self.max_steps_per_s:
+            n = min(left, max(1, round(self.max_steps_per_s * self.chunk_seconds)))
+            trainer.step(n)
+            time.sleep(max(0.0, n / self.max_steps_per_s - (time.monotonic() - start)))
+        else:
+            trainer.step(left, seconds=self.chunk_seconds)

@@ -273,8 +273,12 @@ def generator_manifold(view: View, manifold: np.ndarray, latent_dim: int, revisi
         xs = np.concatenate([part[:, :, 0], gap], axis=1).ravel()  # [L·(P+1)], NaN between lines
         ys = np.concatenate([part[:, :, 1], gap], axis=1).ravel()
         data.append(dict(type="scatter", x=xs, y=ys, mode="lines", name=label, line=dict(color=colour, width=1.5)))
-    title = "Generator: latent grid warped by G" if latent_dim <= 2 else "Generator: slice z₁, z₂ (others 0) through G"
-    return _figure(data, _plane_layout(view), title, revision)
+    return _figure(data, _plane_layout(view), manifold_title(latent_dim), revision)
+
+
+def manifold_title(latent_dim: int) -> str:
+    """What the manifold plane shows: the whole latent grid for z ≤ 2, else a slice through its first two dims."""
+    return "Generator: latent grid warped by G" if latent_dim <= 2 else "Generator: slice z₁, z₂ (others 0) through G"
 
 
 def thin(history: dict[str, list[float]], names: tuple[str, ...]) -> dict[str, np.ndarray]:

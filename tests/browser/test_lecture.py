@@ -8,12 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-import app_state as S
 import playground.runtime.worker as W
 from playground.gan.data import DataError, points_from_csv
+from playground.ui import session as S
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = str(ROOT / "pages" / "toy2d.py")
+LIVE_STATE = "toy.live_state"  # the toy page's record of its run's state (training, queued, idle)
 
 
 def toy_page(**params) -> AppTest:
@@ -85,9 +86,10 @@ def test_lock_1_disables_the_experiment_settings_but_not_the_run_buttons(stop_wo
     at = toy_page(lock="1", lr_d="0.003")
     stop_workers(at)
     assert not at.exception
-    settings = [*at.sidebar.selectbox, *at.sidebar.select_slider, *at.sidebar.slider, *at.sidebar.number_input]
+    sb = at.sidebar
+    settings = [*sb.selectbox, *sb.select_slider, *sb.slider, *sb.number_input, *sb.toggle]
     assert settings and all(w.disabled for w in settings)
-    assert not any(t.disabled for t in at.toggle)  # the view options stay each student's own
+    assert not any(t.disabled for t in at.main.toggle)  # the view options stay each student's own
     assert [b.label for b in at.button if not b.disabled] == ["Train", "Step", "Reset"]
     assert not at.sidebar.expander or all("Share" not in e.label for e in at.sidebar.expander)
     assert dict(at.query_params)["lock"] == "1"
@@ -117,7 +119,7 @@ def test_train_while_all_trainers_are_busy_shows_the_queue_position(stop_workers
         assert not at.exception
         assert any("position 1" in i.value for i in at.info), [i.value for i in at.info]
         assert trainer(at).step_count == 0
-        assert at.session_state[S.TOY_LIVE_STATE] == "queued"  # the live view redraws every QUEUED_REFRESH s
+        assert at.session_state[LIVE_STATE] == "queued"  # the live view redraws every QUEUED_REFRESH s
     finally:
         W.SLOTS.release(other)
     deadline = time.monotonic() + 30
@@ -125,7 +127,7 @@ def test_train_while_all_trainers_are_busy_shows_the_queue_position(stop_workers
         time.sleep(0.05)
     assert trainer(at).step_count > 0 and worker.queue_position is None
     at.run()
-    assert at.session_state[S.TOY_LIVE_STATE] == "training"
+    assert at.session_state[LIVE_STATE] == "training"
 
 
 # ---- divergence ------------------------------------------------------------------------------------------

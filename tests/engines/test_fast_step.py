@@ -1,9 +1,10 @@
-"""The hand-written backward pass gives the same training run as autograd (float rounding aside)."""
+"""The MLP engine (hand-written backward pass) gives the reference step's training run (float rounding aside)."""
 
 import pytest
 import torch
 
-from playground.engines.mlp import FastStep, Stack
+from playground.engines import fast_engine
+from playground.engines.mlp import MLPEngine, Stack
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
@@ -13,6 +14,7 @@ CASES = [
     (ModelConfig(pack=2, activation="tanh"), TrainConfig(loss="hinge", k=2, instance_noise=0.1)),
     (ModelConfig(activation="leaky_relu", depth=3, latent_dim=3), TrainConfig(loss="lsgan", optimizer="sgd")),
     (ModelConfig(activation="elu", prior="uniform"), TrainConfig(loss="minimax", optimizer="rmsprop")),
+    (ModelConfig(pack=2), TrainConfig(k=2, reuse_fakes=True, instance_noise=0.1)),  # DCGAN-style reuse
 ]
 
 
@@ -21,10 +23,10 @@ def params(trainer: Trainer) -> list[torch.Tensor]:
 
 
 @pytest.mark.parametrize(("model_cfg", "train_cfg"), CASES)
-def test_fast_path_matches_autograd_on_a_short_run(model_cfg, train_cfg):
-    fast = Trainer(make_dataset("ring8"), model_cfg, train_cfg, fast=True)
-    slow = Trainer(make_dataset("ring8"), model_cfg, train_cfg, fast=False)
-    assert fast.fast_step is not None and slow.fast_step is None
+def test_mlp_engine_matches_the_reference_step_on_a_short_run(model_cfg, train_cfg):
+    fast = Trainer(make_dataset("ring8"), model_cfg, train_cfg, engine=fast_engine)
+    slow = Trainer(make_dataset("ring8"), model_cfg, train_cfg)
+    assert (fast.engine.name, slow.engine.name) == ("mlp", "reference")
     fast.step(12)
     slow.step(12)
     for a, b in zip(params(fast), params(slow), strict=True):
@@ -36,16 +38,18 @@ def test_fast_path_matches_autograd_on_a_short_run(model_cfg, train_cfg):
     assert fast.step_count == slow.step_count == 12
 
 
-def test_fast_path_falls_back_to_autograd_where_it_does_not_apply():
+def test_the_reference_step_runs_where_the_mlp_engine_does_not_apply():
     ring = make_dataset("ring8")
-    assert Trainer(ring, ModelConfig(mbstd_group=4)).fast_step is None  # the spread feature needs autograd
-    gp = Trainer(ring, ModelConfig(), TrainConfig(loss="wgan-gp"))
-    unrolled = Trainer(ring, ModelConfig(), TrainConfig(unroll_steps=2))
-    assert gp._fast() is None and unrolled._fast() is None  # gradient penalty, unrolled D
+    spread = Trainer(ring, ModelConfig(mbstd_group=4), engine=fast_engine)  # the spread feature needs autograd
+    assert spread.fast_engine is None and spread.engine.name == "reference"
+    gp = Trainer(ring, ModelConfig(), TrainConfig(loss="wgan-gp"), engine=fast_engine)
+    unrolled = Trainer(ring, ModelConfig(), TrainConfig(unroll_steps=2), engine=fast_engine)
+    assert gp.engine.name == unrolled.engine.name == "reference"  # gradient penalty, unrolled D
     gp.reconfigure(loss="nonsat")
-    assert gp._fast() is gp.fast_step  # a live loss change switches paths between steps
+    assert gp.engine is gp.fast_engine  # a live loss change switches engines between steps
     gp.step(3)
-    gp.reconfigure(loss="wgan-gp")  # and back: the optimizers' state made on the fast path serves autograd's
+    gp.reconfigure(loss="wgan-gp")  # and back: the optimizers' state made by the MLP engine serves autograd's
+    assert gp.engine.name == "reference"
     gp.step(3)
     assert gp.step_count == 6 and gp.diverged is None
 
@@ -57,4 +61,5 @@ def test_stack_accepts_only_linear_and_known_activations():
         torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.LeakyReLU(0.1), torch.nn.Linear(4, 1))
     )
     assert not Stack.supports(torch.nn.Sequential(torch.nn.Linear(2, 4), torch.nn.ReLU(), torch.nn.ReLU()))
-    assert not FastStep.supports(torch.nn.Sequential(torch.nn.Linear(2, 2)), torch.nn.Sequential(torch.nn.Linear(2, 1)))
+    plain_d = torch.nn.Sequential(torch.nn.Linear(2, 1))  # not a Discriminator
+    assert not MLPEngine.supports(torch.nn.Sequential(torch.nn.Linear(2, 2)), plain_d)

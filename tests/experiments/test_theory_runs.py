@@ -128,3 +128,21 @@ def test_figures_build_with_fixed_axes():
     assert len(TF.z_positions(view)) == len(frame.arrows)
     TF.objectives_figure({"minimax": 0.01, "nonsat": 0.02})
     TF.race_figure([0, 25], {"minimax": [2.0, 2.0], "nonsat": [2.0, 1.0]})
+
+
+def test_pretraining_changes_only_d_and_the_panel_runs_leave_the_live_run_alone():
+    data = TR.DATA_PRESETS["gaussian"]
+    trainer = Trainer(data, TR.THEORY_MODEL, TR.RACE_TRAIN, "cpu")
+    G0 = [p.detach().clone() for p in trainer.G.parameters()]
+    D0 = [p.detach().clone() for p in trainer.D.parameters()]
+    TR.pretrain_discriminator(trainer, 20)
+    assert all(torch.equal(a, b) for a, b in zip(trainer.G.parameters(), G0))
+    assert not all(torch.equal(a, b) for a, b in zip(trainer.D.parameters(), D0))
+    assert not trainer.opt_d.state and not trainer.opt_g.state  # D trained with an optimizer of its own
+    D1 = [p.detach().clone() for p in trainer.D.parameters()]
+    D_b = TR.train_d_only(trainer, trainer.G, trainer.D, 5)
+    G_c = TR.train_g_only(trainer, trainer.G, D_b, 5)
+    assert not all(torch.equal(a, b) for a, b in zip(D_b.parameters(), D1))
+    assert not all(torch.equal(a, b) for a, b in zip(G_c.parameters(), G0))
+    for live, before in ((trainer.G, G0), (trainer.D, D1)):  # copies were trained, not the run's networks
+        assert all(torch.equal(a, b) for a, b in zip(live.parameters(), before))

@@ -8,6 +8,7 @@ import time
 import pytest
 import torch
 
+from playground.engines import fast_engine
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
@@ -16,10 +17,10 @@ from playground.runtime.child import RemoteTrainer, available
 pytestmark = pytest.mark.skipif(not available(), reason="child training is Linux-only")
 
 
-def make(**changes) -> Trainer:
+def make(engine=None, **changes) -> Trainer:
     torch.set_num_threads(1)  # the child trains on one thread: the same kernels, the same rounding
     cfg = TrainConfig(batch_size=64, snapshot_every=7, **changes)
-    return Trainer(make_dataset("ring8"), ModelConfig(hidden=32), cfg, device="cpu")
+    return Trainer(make_dataset("ring8"), ModelConfig(hidden=32), cfg, device="cpu", engine=engine)
 
 
 def train_remotely(remote: RemoteTrainer, steps: int) -> None:
@@ -44,12 +45,13 @@ def assert_same_training(a: Trainer, b: Trainer) -> None:
         assert torch.equal(value, b.published.generator[key])
 
 
-def test_a_child_trains_exactly_as_the_trainer_would_in_process():
-    remote_trainer = make()
+@pytest.mark.parametrize("engine", [None, fast_engine], ids=["reference", "fast"])
+def test_a_child_trains_exactly_as_the_trainer_would_in_process(engine):
+    remote_trainer = make(engine)
     remote = RemoteTrainer(remote_trainer)
     train_remotely(remote, 40)
-    assert not remote.attached
-    local = make()
+    assert not remote.attached  # bit-equal below: the child stepped with the same engine (they differ in rounding)
+    local = make(engine)
     local.step(remote_trainer.step_count)
     assert_same_training(local, remote_trainer)
 
@@ -65,6 +67,19 @@ def test_changes_made_between_turns_reach_the_child():
     train_remotely(remote, remote_trainer.step_count + 10)
     local.step(remote_trainer.step_count - local.step_count)
     assert remote_trainer.opt_d.param_groups[0]["lr"] == 3e-4 and remote_trainer.cfg.loss == "lsgan"
+    assert_same_training(local, remote_trainer)
+
+
+def test_a_child_stops_training_at_its_step_budget():
+    remote_trainer = make()
+    remote = RemoteTrainer(remote_trainer)
+    deadline = time.monotonic() + 30
+    while remote_trainer.step_count < 33 and time.monotonic() < deadline:
+        remote.run(0.05, stop_at=33)
+    assert remote.run(0.2, stop_at=33) == 0 and remote.attached  # waits for the server, trains no further
+    remote.detach()
+    local = make()
+    local.step(33)
     assert_same_training(local, remote_trainer)
 
 

@@ -1,4 +1,3 @@
-import os
 import threading
 import time
 
@@ -9,28 +8,12 @@ import playground.runtime.worker as W
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.runtime.worker import (
-    LIMIT_ENV,
-    TURN_ENV,
-    TrainerSlots,
-    TrainingWorker,
-    default_trainer_limit,
-    default_turn_seconds,
-    snapshot_cap,
-)
+from playground.runtime.slots import TrainerSlots
+from playground.runtime.worker import TrainingWorker
 
 
 def small_trainer() -> Trainer:
     return Trainer(make_dataset("ring8"), ModelConfig(hidden=16), TrainConfig(batch_size=32), device="cpu")
-
-
-def wait_for(condition, timeout: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.02)
-    return condition()
 
 
 def worker_threads(worker: TrainingWorker) -> list[threading.Thread]:
@@ -46,7 +29,7 @@ def worker(request):
     assert w._remote is None or not w._remote.attached  # a stopped worker leaves no child behind
 
 
-def test_worker_starts_advances_pauses_and_stops_its_thread(worker):
+def test_worker_starts_advances_pauses_and_stops_its_thread(worker, wait_for):
     assert worker_threads(worker) == []
     worker.start()
     assert worker.running and len(worker_threads(worker)) == 1
@@ -77,7 +60,7 @@ def test_call_runs_between_chunks_in_the_worker_thread(worker):
     assert seen == [(worker.name, 0)]
 
 
-def test_release_stops_the_thread_after_the_grace_period():
+def test_release_stops_the_thread_after_the_grace_period(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.3, slots=None)
     w.start()
     w.release()
@@ -98,14 +81,14 @@ def test_heartbeat_within_the_grace_period_keeps_training():
         w.stop()
 
 
-def test_missing_heartbeat_stops_the_thread():
+def test_missing_heartbeat_stops_the_thread(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, heartbeat_timeout=0.3, slots=None)
     w.start()
     assert wait_for(lambda: not w.alive, timeout=5)
     assert w.stop_reason.startswith("no heartbeat")
 
 
-def test_a_training_worker_without_heartbeats_reruns_its_page_once_per_period_and_keeps_training():
+def test_a_training_worker_without_heartbeats_reruns_its_page_once_per_period_and_keeps_training(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, revive_after=0.3)
     calls = []
     w.revive = lambda: calls.append(time.monotonic())
@@ -125,7 +108,7 @@ def test_a_training_worker_without_heartbeats_reruns_its_page_once_per_period_an
         w.stop()
 
 
-def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page():
+def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page(wait_for):
     slots = TrainerSlots(limit=1, turn_seconds=None)
     first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
     second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots, revive_after=0.3)
@@ -161,13 +144,28 @@ def test_speed_cap_limits_steps_per_second(process):
         w.stop()
 
 
+@pytest.mark.parametrize("speed", [None, 200.0], ids=["full-speed", "capped"])
+def test_continuous_training_pauses_itself_on_exactly_the_step_budget(worker, speed, wait_for):
+    worker.stop_at, worker.max_steps_per_s = 37, speed
+    worker.start()
+    assert wait_for(lambda: not worker.running, timeout=30)
+    assert worker.wait_idle()
+    assert worker.trainer.step_count == 37 and worker.budget_spent
+    worker.start()  # a spent budget: Train pauses again at once
+    assert wait_for(lambda: not worker.running)
+    assert worker.trainer.step_count == 37
+    worker.step_once(2)  # single steps are not budgeted
+    assert worker.wait_idle()
+    assert worker.trainer.step_count == 39
+
+
 def blow_up(trainer: Trainer) -> None:
     for opt in (trainer.opt_d, trainer.opt_g):
         for group in opt.param_groups:
             group["lr"] = 1e9  # far past anything TrainConfig accepts: a guaranteed blow-up
 
 
-def test_worker_pauses_itself_when_the_trainer_diverges_and_resumes_from_the_last_good_weights(worker):
+def test_worker_pauses_itself_when_the_trainer_diverges_and_resumes_from_the_last_good_weights(worker, wait_for):
     worker.step_once(5)
     assert worker.wait_idle()
     good = {k: v.clone() for k, v in worker.trainer.published.generator.items()}
@@ -184,7 +182,7 @@ def test_worker_pauses_itself_when_the_trainer_diverges_and_resumes_from_the_las
 
 
 # ---- fair sharing: a process-wide limit on trainers ------------------------------------------------------
-def test_second_trainer_waits_in_the_queue_until_the_first_pauses():
+def test_second_trainer_waits_in_the_queue_until_the_first_pauses(wait_for):
     slots = TrainerSlots(limit=1, turn_seconds=None)
     first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
     second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
@@ -221,7 +219,7 @@ def test_single_steps_skip_the_queue():
 
 
 @pytest.mark.parametrize("process", [False, True], ids=["thread", "child-process"])
-def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait(process):
+def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait(process, wait_for):
     slots = TrainerSlots(limit=1, turn_seconds=0.2)
     workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots, process=process) for _ in range(2)]
     try:
@@ -233,7 +231,7 @@ def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait(proce
             w.stop()
 
 
-def test_stopping_a_queued_worker_leaves_the_queue():
+def test_stopping_a_queued_worker_leaves_the_queue(wait_for):
     slots = TrainerSlots(limit=1, turn_seconds=None)
     first = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
     second = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots)
@@ -248,7 +246,7 @@ def test_stopping_a_queued_worker_leaves_the_queue():
         first.stop()
 
 
-def test_idle_worker_ends_its_thread_but_keeps_the_trainer():
+def test_idle_worker_ends_its_thread_but_keeps_the_trainer(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, idle_timeout=0.3)
     w.step_once(3)
     assert wait_for(lambda: not w.alive, timeout=10)
@@ -259,29 +257,28 @@ def test_idle_worker_ends_its_thread_but_keeps_the_trainer():
     w.stop()
 
 
-@pytest.mark.parametrize(("value", "expected"), [("3", 3), ("24", 24), ("0", None), ("many", None), ("", None)])
-def test_trainer_limit_comes_from_the_environment_or_the_core_count(monkeypatch, value, expected):
-    monkeypatch.setenv(LIMIT_ENV, value)
-    cores = len(os.sched_getaffinity(0))
-    assert default_trainer_limit() == (expected if expected is not None else cores)
+def test_a_command_sent_while_the_thread_ends_runs_on_a_fresh_thread(wait_for):
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, idle_timeout=0.2, slots=None)
+    ending = threading.Event()
+
+    def slow_detach() -> bool:  # widen the window between "stop" and the thread's end
+        if w._ending:
+            ending.set()
+            time.sleep(0.3)
+        return False
+
+    w._detach = slow_detach
+    try:
+        w.step_once()
+        assert ending.wait(5) and w.alive and w.stop_reason == "idle"  # on its way out
+        w.step_once()
+        assert wait_for(lambda: w.trainer.step_count == 2)
+        assert w.stop_reason is None
+    finally:
+        w.stop()
 
 
-@pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0.5", 0.5), ("0.1", 60.0), ("soon", 60.0), ("", 60.0)])
-def test_turn_length_comes_from_the_environment_else_a_minute(monkeypatch, value, expected):
-    monkeypatch.setenv(TURN_ENV, value)
-    assert default_turn_seconds() == expected
-
-
-def test_snapshot_cap_keeps_big_networks_within_the_memory_budget():
-    small = small_trainer()
-    big = Trainer(make_dataset("ring8"), ModelConfig(hidden=512, depth=4), TrainConfig(), device="cpu")
-    assert snapshot_cap(small) == 60
-    snap = big.published
-    size = sum(t.numel() * 4 for t in (*snap.generator.values(), *snap.discriminator.values()))
-    assert snapshot_cap(big) == max(8, 32 * 2**20 // size) < 60
-
-
-def test_a_session_that_reconnects_after_the_grace_period_resumes_training():
+def test_a_session_that_reconnects_after_the_grace_period_resumes_training(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.2, slots=None)
     try:
         w.start()
@@ -296,7 +293,7 @@ def test_a_session_that_reconnects_after_the_grace_period_resumes_training():
         w.stop()
 
 
-def test_a_paused_session_that_reconnects_stays_paused():
+def test_a_paused_session_that_reconnects_stays_paused(wait_for):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.2, slots=None)
     w.step_once()
     w.release()
@@ -305,32 +302,7 @@ def test_a_paused_session_that_reconnects_stays_paused():
     assert not w.alive and not w.running
 
 
-def test_a_closed_sessions_worker_schedules_one_memory_release(monkeypatch):
-    calls = []
-    janitor = W._Janitor(delay=0.05)
-    janitor.hooks.append(lambda: calls.append("hook"))  # e.g. the app drops Streamlit's expired sessions first
-    monkeypatch.setattr(W, "JANITOR", janitor)
-    monkeypatch.setattr(W, "release_memory", lambda: calls.append("release"))
-    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, grace=0.05, slots=None) for _ in range(3)]
-    for w in workers:
-        w.start()
-        w.release()  # the browser session went away
-    assert wait_for(lambda: not any(w.alive for w in workers) and calls)
-    time.sleep(0.2)
-    assert [w.stop_reason for w in workers] == ["session closed"] * 3
-    assert 1 <= calls.count("release") <= 3  # debounced: a burst of closed sessions releases memory once or so
-    assert calls[::2] == ["hook"] * calls.count("release") and calls[1::2] == ["release"] * calls.count("release")
-
-
-def test_release_memory_runs_on_this_platform():
-    W.release_memory()  # gc + malloc_trim (a no-op where libc has none)
-
-
-def test_limit_malloc_arenas_runs_on_this_platform():
-    W.limit_malloc_arenas()  # mallopt(M_ARENA_MAX, 2) where libc is glibc, else nothing
-
-
-def test_a_worker_trains_in_its_thread_when_no_child_process_can_start(monkeypatch):
+def test_a_worker_trains_in_its_thread_when_no_child_process_can_start(monkeypatch, wait_for):
     import multiprocessing.context
 
     def refuse(self):

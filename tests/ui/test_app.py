@@ -28,12 +28,12 @@ def test_home_renders_the_game_and_links_every_page():
 
 
 def test_navigation_lists_only_pages_that_exist(tmp_path):
-    import app_state
+    from playground.ui.nav import available_pages
 
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "home.py").write_text("")
-    assert [p[0] for p in app_state.available_pages(tmp_path)] == ["pages/home.py"]
-    assert "pages/toy2d.py" in [p[0] for p in app_state.available_pages(ROOT)]
+    assert [p[0] for p in available_pages(tmp_path)] == ["pages/home.py"]
+    assert "pages/toy2d.py" in [p[0] for p in available_pages(ROOT)]
 
 
 def test_toy_page_renders_with_controls_and_tooltips(toy):

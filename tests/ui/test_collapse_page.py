@@ -22,7 +22,7 @@ def app():
     for key in RUNS:
         run = at.session_state[key] if key in at.session_state else None  # noqa: SIM401 (no .get)
         if run is not None:
-            run.worker.stop()
+            run.stop()
 
 
 def test_page_shows_two_runs_with_big_numbers_protocol_remedies_and_tooltips(app):
@@ -42,7 +42,7 @@ def test_step_advances_both_runs_in_lockstep(app):
     app.run()
     _button(app, "collapse.pair.step").click().run()
     assert not app.exception
-    trainers = app.session_state["collapse.pair"].worker.trainer.trainers
+    trainers = app.session_state["collapse.pair"].trainer.trainers
     assert [t.step_count for t in trainers] == [1, 1]
 
 
@@ -64,8 +64,8 @@ def test_sweep_step_trains_every_seed_of_both_configurations(app):
     _button(app, "collapse.sweep.step").click().run()
     assert not app.exception
     run = app.session_state["collapse.sweep"]
-    assert [s.step_count for s in run.worker.trainer.trainers] == [1, 1]
-    assert run.seeds == [0, 1]
+    assert [s.step_count for s in run.trainer.trainers] == [1, 1]
+    assert run.trainer.seeds == [0, 1]
     assert any("per seed (modes)" in df.value.columns for df in app.dataframe)
 
 
@@ -77,7 +77,31 @@ def test_mnist_tab_judges_both_digit_runs_and_step_moves_them_together(app):
     assert present[0] == present[1]  # step 0: both generators start from the same weights (same seed)
     _button(app, "collapse.digits.step").click().run()
     assert not app.exception
-    trainers = app.session_state["collapse.digits"].worker.trainer.trainers
+    trainers = app.session_state["collapse.digits"].trainer.trainers
     assert [t.step_count for t in trainers] == [1, 1]
     assert [t.cfg.loss for t in trainers] == ["nonsat", "wgan-gp"]  # only the objective differs
     assert any("Digits G draws at step 1" in (c.proto.spec or "") for c in app.get("plotly_chart"))
+
+
+def test_a_blown_up_run_says_so_and_resumes_from_its_last_good_weights(app):
+    app.run()
+    _button(app, "collapse.pair.step").click().run()
+    left, right = app.session_state["collapse.pair"].trainer.trainers
+    left.diverged = "D loss is NaN"  # as the trainer marks a blow-up
+    app.run()
+    assert not app.exception
+    assert [e.value for e in app.error] == ["This run blew up at step 1: D loss is NaN. Resume it, or press Reset."]
+    assert [b.key for b in app.button if b.key and "resume" in b.key] == ["collapse.pair.resume0"]  # its own only
+    _button(app, "collapse.pair.resume0").click().run()
+    assert not app.exception and not app.error
+    assert left.diverged is None and right.step_count == 1  # the healthy neighbour is untouched
+
+
+def test_a_preset_link_shows_it_beside_its_base_and_the_sweep_runs_its_steps(app):
+    app.query_params["preset"] = "unrolled-ring8"
+    app.run()
+    assert not app.exception
+    assert (app.session_state["collapse.left"], app.session_state["collapse.right"]) == (
+        "collapse-ring8", "unrolled-ring8")  # fmt: skip
+    assert app.session_state["collapse.pair"].settings["right"] == "unrolled-ring8"
+    assert app.session_state["collapse.sweep"].max_steps == 3000

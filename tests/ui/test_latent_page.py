@@ -14,7 +14,6 @@ from playground.experiments.latent.walks import z_to_text
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.views import figures as F
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "latent.py")
 
@@ -100,10 +99,9 @@ def test_interpolation_offers_a_gif_download_and_labels_every_frame(app):
 
 
 def toy_run():
-    cfg = ModelConfig(latent_dim=3, hidden=16)
-    data = make_dataset("ring8")
-    trainer = Trainer(data, cfg, TrainConfig(batch_size=32))
-    return SimpleNamespace(worker=SimpleNamespace(trainer=trainer), view=F.make_view(data, cfg, n_points=50))
+    """What the explorer reads of the toy page's run: its worker's trainer (never the page's own objects)."""
+    trainer = Trainer(make_dataset("ring8"), ModelConfig(latent_dim=3, hidden=16), TrainConfig(batch_size=32))
+    return SimpleNamespace(worker=SimpleNamespace(trainer=trainer))
 
 
 def test_a_toy_run_of_this_session_is_explored_in_latent_and_data_space():

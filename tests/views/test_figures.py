@@ -98,6 +98,13 @@ def test_generator_manifold_draws_two_families_of_grid_lines(setup):
     assert np.isnan(np.asarray(fig.data[1].x, dtype=float)).sum() == 11  # one gap after each line
 
 
+def test_manifold_title_says_when_it_is_a_slice(setup):
+    _, view, frame = setup
+    assert F.manifold_title(2) == "Generator: latent grid warped by G"
+    assert F.manifold_title(3) == "Generator: slice z₁, z₂ (others 0) through G"
+    assert F.generator_manifold(view, frame.manifold, latent_dim=5).layout.title.text == F.manifold_title(5)
+
+
 def test_latent_lines_slice_higher_dims_through_zero():
     lines = F.latent_lines(5, n_lines=3, points=4)
     assert lines.shape == (6, 4, 5)

@@ -45,9 +45,10 @@ class Lockstep:
         return done
 
 
-def frame_and_metrics(trainer, view: F.View) -> tuple[F.Frame, dict]:
-    """The run's latest published frame and the protocol's numbers on the view's fixed evaluation noise."""
-    G, D, step = F.snapshot_models(trainer)
+def frame_and_metrics(trainer, view: F.View, snap=None) -> tuple[F.Frame, dict]:
+    """The frame of a snapshot (default: the latest published) and the protocol's numbers on the view's fixed
+    evaluation noise."""
+    G, D, step = F.snapshot_models(trainer, snap)
     frame = F.compute_frame(G, D, view, step)  # D scores each point alone (score_points)
     metrics = mode_metrics(torch.from_numpy(frame.eval_fake), trainer.data) if isinstance(trainer.data, Mixture) else {}
     return frame, metrics

@@ -7,8 +7,6 @@ Only ``sample_images`` and ``score`` run networks; the figure functions only lay
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -64,58 +62,6 @@ def grid_png(images: torch.Tensor, cols: int, scale: int = 3) -> bytes:
 def score(G: nn.Module, view: DigitView, classifier, ref: Stats) -> dict:
     """``digit_report`` of G on the view's fixed evaluation noise."""
     return digit_report(sample_images(G, view.z_eval), classifier, ref)
-
-
-def images_per_s(steps_per_s: float, batch_size: int, k: int) -> float:
-    """Real images D reads per second: each G step follows k D steps of `batch_size` real digits."""
-    return steps_per_s * batch_size * k
-
-
-class ScoreKeeper:
-    """Classifier reports of one run, computed in a daemon thread so a redraw never waits for them.
-
-    Scoring 500 digits takes ~1 s of CPU (seconds on a busy machine): longer than a frame. ``submit``
-    starts at most one scoring at a time and returns at once; ``score_now`` is the blocking form for a
-    paused run. ``scores`` is a list of ``{"step": …, **digit_report}``, oldest first.
-    """
-
-    def __init__(self, score_fn: Callable[[nn.Module], dict]) -> None:
-        self.score_fn = score_fn
-        self.scores: list[dict] = []
-        self._lock = threading.Lock()
-        self._busy = False
-
-    def latest_step(self) -> int | None:
-        with self._lock:
-            return self.scores[-1]["step"] if self.scores else None
-
-    def copy(self) -> list[dict]:
-        with self._lock:
-            return list(self.scores)
-
-    def submit(self, G: nn.Module, step: int) -> bool:
-        """Score ``G`` (a private eval-mode copy) in the background unless a scoring is running already."""
-        with self._lock:
-            if self._busy:
-                return False
-            self._busy = True
-        threading.Thread(target=self._run, args=(G, step), name="mnist-scorer", daemon=True).start()
-        return True
-
-    def score_now(self, G: nn.Module, step: int) -> None:
-        with self._lock:
-            self._busy = True
-        self._run(G, step)
-
-    def _run(self, G: nn.Module, step: int) -> None:
-        try:
-            report = {"step": step, **self.score_fn(G)}
-            with self._lock:
-                if not self.scores or self.scores[-1]["step"] != step:
-                    self.scores.append(report)
-        finally:
-            with self._lock:
-                self._busy = False
 
 
 # ---- figures --------------------------------------------------------------------------------------

@@ -10,7 +10,6 @@ Everything here is plain torch/numpy on CPU copies of the networks, safe beside 
 
 from __future__ import annotations
 
-import copy
 import math
 import threading
 import time
@@ -21,9 +20,10 @@ import torch
 from scipy.stats import norm
 from torch import nn
 
+from playground.engines import fast_engine
+from playground.gan import step as gan_step
 from playground.gan.data import DataError, Mixture1D, Uniform1D
-from playground.gan.losses import LOSSES
-from playground.gan.models import ModelConfig, sample_latent
+from playground.gan.models import ModelConfig
 from playground.gan.theory import (
     gaussian_kde_1d,
     jsd_on_grid,
@@ -215,47 +215,31 @@ class Panel:
     frame: Frame1D
 
 
+def _scratch_trainer(trainer: Trainer, G: nn.Module, D: nn.Module, lr: float, seed: int) -> Trainer:
+    """A throwaway Trainer of the run's model and data holding copies of G and D (Adam lr, β (0.5, 0.9), batch 256,
+    non-saturating loss, its own random stream): the live run is never touched."""
+    scratch = Trainer(trainer.data, trainer.model_cfg, TrainConfig(lr_d=lr, lr_g=lr, ema_decay=0.0, seed=seed), "cpu")
+    scratch.G.load_state_dict(G.state_dict())
+    scratch.D.load_state_dict(D.state_dict())
+    return scratch
+
+
 def train_d_only(
-    G: nn.Module,
-    D: nn.Module,
-    data: Data1D,
-    steps: int,
-    lr: float = 1e-3,
-    batch: int = 256,
-    prior: str = "uniform",
-    seed: int = 0,
+    trainer: Trainer, G: nn.Module, D: nn.Module, steps: int, lr: float = 1e-3, seed: int = 0
 ) -> nn.Module:
     """Panel (b): a copy of D trained ``steps`` times with G frozen — the inner loop, converging toward D*."""
-    D = copy.deepcopy(D).train().requires_grad_(True)
-    opt = torch.optim.Adam(D.parameters(), lr=lr, betas=(0.5, 0.9))
-    gen = torch.Generator().manual_seed(seed)
-    cfg = replace(THEORY_MODEL, prior=prior)
-    for _ in range(steps):
-        with torch.no_grad():
-            fake = G(sample_latent(batch, cfg, gen, "cpu"))  # [m, 1]
-        real = data.sample(batch, gen, "cpu")
-        logits = D(torch.cat([real, fake]))
-        loss = LOSSES["nonsat"].d(*logits.chunk(2))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return D.eval().requires_grad_(False)
+    scratch = _scratch_trainer(trainer, G, D, lr, seed)
+    gan_step.train_d_only(scratch, steps)
+    return scratch.D.eval().requires_grad_(False)
 
 
 def train_g_only(
-    G: nn.Module, D: nn.Module, steps: int, lr: float = 1e-3, batch: int = 256, prior: str = "uniform", seed: int = 0
+    trainer: Trainer, G: nn.Module, D: nn.Module, steps: int, lr: float = 1e-3, seed: int = 0
 ) -> nn.Module:
     """Panel (c): a copy of G updated ``steps`` times against a frozen D — G(z) flows to where D says "data"."""
-    G = copy.deepcopy(G).train().requires_grad_(True)
-    opt = torch.optim.Adam(G.parameters(), lr=lr, betas=(0.5, 0.9))
-    gen = torch.Generator().manual_seed(seed)
-    cfg = replace(THEORY_MODEL, prior=prior)
-    for _ in range(steps):
-        loss = LOSSES["nonsat"].g(D(G(sample_latent(batch, cfg, gen, "cpu"))))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
-    return G.eval().requires_grad_(False)
+    scratch = _scratch_trainer(trainer, G, D, lr, seed)
+    gan_step.train_g_only(scratch, steps)
+    return scratch.G.eval().requires_grad_(False)
 
 
 def _first_near(frames: list[Frame1D], near_jsd: float) -> int:
@@ -280,9 +264,8 @@ def figure_one_panels(
     frames = [frame_at(trainer, view, snap) for snap in snaps]
     i = _first_near(frames, near_jsd)
     G, D, step = snapshot_models(trainer, snaps[i])
-    prior = trainer.model_cfg.prior
-    D_b = train_d_only(G, D, data, d_steps, prior=prior, seed=step)
-    G_c = train_g_only(G, D_b, g_steps, prior=prior, seed=step)
+    D_b = train_d_only(trainer, G, D, d_steps, seed=step)
+    G_c = train_g_only(trainer, G, D_b, g_steps, seed=step)
     return [
         Panel(
             "a",
@@ -349,16 +332,7 @@ RACE_STEPS = 500  # the race's length: the saturating G stays put through it on 
 
 def pretrain_discriminator(trainer: Trainer, steps: int, lr: float = RACE_PRETRAIN_LR) -> None:
     """Train D alone against the initial G (its own Adam; G and the trainer's optimizers untouched)."""
-    opt = torch.optim.Adam(trainer.D.parameters(), lr=lr, betas=(0.5, 0.9))
-    m = trainer.cfg.batch_size
-    for _ in range(steps):
-        with torch.no_grad():
-            fake = trainer.G(trainer.latent(m))  # [m, 1]
-        real = trainer.data.sample(m, trainer.gen, trainer.device)
-        loss = trainer.loss.d(*trainer.D(torch.cat([real, fake])).chunk(2))
-        opt.zero_grad(set_to_none=True)
-        loss.backward()
-        opt.step()
+    gan_step.train_d_only(trainer, steps, opt=torch.optim.Adam(trainer.D.parameters(), lr=lr, betas=(0.5, 0.9)))
     trainer.republish()
 
 
@@ -380,7 +354,10 @@ class TrainerPair:
         record_every: int = 25,
     ) -> None:
         self.view, self.record_every, self.max_steps = view, record_every, max_steps
-        self.trainers = {loss: Trainer(data, model_cfg, replace(train_cfg, loss=loss), "cpu") for loss in RACE_LOSSES}
+        self.trainers = {
+            loss: Trainer(data, model_cfg, replace(train_cfg, loss=loss), "cpu", engine=fast_engine)
+            for loss in RACE_LOSSES
+        }
         first, *others = self.trainers.values()
         pretrain_discriminator(first, pretrain_steps)
         for other in others:

@@ -1,9 +1,11 @@
+"""The share-link codec: round trips, short links, rejected values with messages, locks and presets."""
+
 import math
 import random
 
 import pytest
 
-from playground import urlstate as U
+from playground.settings import url as U
 
 SCHEMA = U.Schema(
     prefix="p.",
@@ -125,30 +127,20 @@ def test_float_options_encode_short_and_exact():
         assert math.isfinite(float(text))
 
 
-def test_toy_page_presets_restore_their_configs_exactly():
-    """Every preset the toy page accepts rebuilds exactly its ModelConfig and TrainConfig."""
-    from dataclasses import replace
-
-    import app_state as S
-    from playground.experiments.toy.presets import PRESETS as ALL
-
-    usable = {n: v for n, v in S.URL_PRESETS[S.TOY].items() if not isinstance(v, str)}
-    assert "collapse-ring8" in usable and "default-ring8" in usable
-    for name, values in usable.items():
-        decoded = U.decode(S.TOY_URL, {"preset": name}, S.URL_PRESETS[S.TOY])
-        assert decoded.errors == [] and decoded.values == values
-        fields = {k.removeprefix("toy."): v for k, v in values.items()}
-        keys = ("hidden", "depth", "activation", "latent_dim", "pack")
-        model = replace(ALL[name].model, **{f: fields[f] for f in keys})
-        assert model == ALL[name].model and fields["dataset"] == ALL[name].dataset
-        assert fields["lr_d"] == ALL[name].train.lr_d and fields["batch_size"] == ALL[name].train.batch_size
-    # remedies other than packing need settings the toy page does not have
-    other = [n for n in ALL if any(not r.startswith("pacgan") for r in ALL[n].remedies)]
-    assert other and all(isinstance(S.URL_PRESETS[S.TOY][n], str) for n in other)
+def test_a_bad_value_for_a_short_choice_lists_every_option():
+    (error,) = U.decode(SCHEMA, {"lr": "0.5"}).errors
+    assert error == "'lr' must be one of 0.0001, 0.0003, 0.001, 0.005; '0.5' is not. It was ignored."
 
 
-def test_toy_defaults_are_valid_under_the_toy_schema():
-    import app_state as S
+def test_a_bad_value_for_a_long_run_of_whole_numbers_gives_the_range_not_every_option():
+    schema = U.Schema(prefix="p.", fields={"walk_i": U.Choice(tuple(range(1, 4097)))})
+    (error,) = U.decode(schema, {"walk_i": "5000"}).errors
+    assert error == "'walk_i' must be a whole number between 1 and 4096; '5000' is not. It was ignored."
 
-    for name, spec in S.TOY_URL.fields.items():
-        assert U.is_valid(spec, S.TOY_DEFAULTS[f"toy.{name}"]), name
+
+def test_a_bad_value_for_a_long_list_shows_its_ends_and_its_length():
+    schema = U.Schema(prefix="p.", fields={"lr": U.Choice(tuple(10.0**-e for e in range(1, 21)))})
+    (error,) = U.decode(schema, {"lr": "0.5"}).errors
+    assert error == "'lr' must be one of 0.1, 0.01, 0.001, …, 1e-20 (20 options); '0.5' is not. It was ignored."
+    gappy = U.Schema(prefix="p.", fields={"n": U.Choice(tuple(range(0, 40, 2)))})  # whole numbers with gaps
+    assert "0, 2, 4, …, 38 (20 options)" in U.decode(gappy, {"n": "3"}).errors[0]

@@ -1,13 +1,14 @@
 """A page's settings ↔ URL query parameters: shareable links and lecture mode, with no streamlit here.
 
-A ``Schema`` lists the settings a link may carry: each URL parameter is a widget key without the page's
-prefix (``toy.lr_d`` ↔ ``lr_d``), with the values it may take. ``encode`` writes only the settings that
-differ from the defaults (short links that fit on a slide; the defaults fill the rest back in exactly);
+An ``Experiment`` (``playground.settings``) derives its ``Schema`` from its declaration. A ``Schema`` lists
+the settings a link may carry: each URL parameter is a widget key without the page's prefix (``toy.seed`` ↔
+``seed``), with the values it may take. ``encode`` writes only the settings that differ from the defaults
+(short links that fit on a slide; the defaults fill the rest back in exactly);
 ``decode`` validates every value and returns plain messages for the ones it rejects, so a mistyped or
 hostile link never reaches a widget or a config.
 
 Two reserved parameters: ``lock=1`` locks every setting except the display-only ones (or
-``lock=lr_d,loss`` just those), and ``preset=NAME`` starts from a named preset's values, which explicit
+``lock=seed,loss`` just those), and ``preset=NAME`` starts from a named preset's values, which explicit
 parameters then override.
 """
 
@@ -20,6 +21,7 @@ from dataclasses import dataclass, field
 LOCK, PRESET = "lock", "preset"
 RESERVED = (LOCK, PRESET, "embed", "embed_options")  # the last two belong to Streamlit itself
 MAX_LEN = 64  # no legitimate value is longer; longer input is rejected before parsing
+LISTED = 12  # a message lists up to this many options; longer lists are summarised
 
 
 class UrlStateError(ValueError):
@@ -123,8 +125,19 @@ def decode_value(name: str, spec: Field, text: str) -> object:
             numeric = isinstance(option, int | float) and not isinstance(option, bool)
             if numeric and math.isclose(float(option), number, rel_tol=1e-9):
                 return option
-    shown = ", ".join(encode_value(spec, o) for o in spec.options)
-    raise UrlStateError(f"'{name}' must be one of {shown}; {text!r} is not.")
+    raise UrlStateError(f"'{name}' must be {allowed(spec)}; {text!r} is not.")
+
+
+def allowed(spec: Choice) -> str:
+    """The options in words, short even when there are thousands (a latent axis): a range, or the ends of the list."""
+    options = spec.options
+    if len(options) <= LISTED:
+        return "one of " + ", ".join(encode_value(spec, o) for o in options)
+    lo = options[0]
+    if all(type(o) is int for o in options) and list(options) == list(range(lo, lo + len(options))):
+        return f"a whole number between {lo} and {options[-1]}"
+    ends = [encode_value(spec, o) for o in (*options[:3], options[-1])]
+    return f"one of {', '.join(ends[:3])}, …, {ends[-1]} ({len(options)} options)"
 
 
 def is_valid(spec: Field, value: object) -> bool:

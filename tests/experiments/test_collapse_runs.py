@@ -1,0 +1,75 @@
+"""The lab's runs: a preset pair, a seed sweep and the MNIST pair step together and keep their fixed inputs."""
+
+import pytest
+
+from playground.digits.classifier import load_classifier
+from playground.digits.data import load_mnist
+from playground.digits.metrics import reference_stats
+from playground.experiments.collapse import view as CV
+from playground.experiments.collapse.runs import PresetPair, SeedSweep, digits_run, pair_run, sweep_run
+
+VALUES = {"dataset": "ring8", "left": "collapse-ring8", "right": "default-ring8", "seed": 7, "refresh": 2,
+          "sweep_seeds": 2, "sweep_steps": 400}  # fmt: skip
+
+
+def test_preset_pair_trains_both_from_the_seed_in_lockstep():
+    pair = PresetPair("collapse-ring8", "pacgan-ring8", seed=7)
+    assert [t.cfg.seed for t in pair.trainers] == [7, 7]
+    assert pair.density.shape == (len(pair.views[0].ys), len(pair.views[0].xs))
+    assert pair.step(3) == 3 and [t.step_count for t in pair.trainers] == [3, 3]
+
+
+def test_pair_run_is_built_from_presets_and_seed_and_pauses_at_the_longer_budget():
+    run = pair_run(VALUES)
+    try:
+        assert dict(run.settings) == {"left": "collapse-ring8", "right": "default-ring8", "seed": 7}
+        assert run.max_steps == 5000  # collapse-ring8 was measured at 3,000 steps, default-ring8 at 5,000
+        assert run.needs_reset({**VALUES, "seed": 8, "sweep_seeds": 4, "refresh": 4}) == ["seed"]
+        run.step(2)
+        assert [t.step_count for t in run.trainer.trainers] == [2, 2]
+    finally:
+        run.stop()
+
+
+def test_sweep_run_pauses_at_its_steps_and_needs_reset_only_for_presets_and_seed_count():
+    run = sweep_run(VALUES)
+    try:
+        assert dict(run.settings) == {"left": "collapse-ring8", "right": "default-ring8", "sweep_seeds": 2}
+        assert run.max_steps == 400 and run.trainer.seeds == [0, 1]
+        assert run.needs_reset({**VALUES, "sweep_steps": 800, "seed": 3}) == []  # Steps steers, seed is the pair's
+        assert run.needs_reset({**VALUES, "sweep_seeds": 4}) == ["sweep_seeds"]
+    finally:
+        run.stop()
+
+
+def test_seed_sweep_scores_every_seed_once_per_step():
+    sweep = SeedSweep(("collapse-ring8", "pacgan-ring8"), n_seeds=2)
+    first = sweep.seed_metrics()
+    assert list(first) == ["collapse-ring8", "pacgan-ring8"]
+    assert [r["seed"] for r in first["pacgan-ring8"]] == [0, 1]
+    assert sweep.seed_metrics() is first  # nothing new: the redraw reuses the numbers
+    sweep.step(1)
+    again = sweep.seed_metrics()
+    assert again is not first and again["collapse-ring8"][0]["step"] == 1
+
+
+@pytest.fixture(scope="module")
+def judge():
+    classifier = load_classifier()
+    return classifier, reference_stats(load_mnist(split="heldout").images, classifier)
+
+
+def test_digit_run_scores_each_run_once_per_step_and_draws_its_grid(judge):
+    run = digits_run(VALUES, load_mnist())  # the embedded subset
+    try:
+        assert dict(run.settings) == {"seed": 7}
+        assert [t.cfg.loss for t in run.trainer.trainers] == ["nonsat", "wgan-gp"]  # only the objective differs
+        left = CV.digit_column(run, 0, *judge)
+        assert left.name == "collapse-mnist" and left.step == 0 and left.diverged is None
+        assert sum(left.report["class_counts"]) == 500  # the view's fixed evaluation noise
+        assert CV.digit_column(run, 0, *judge).report is left.report  # scored once for step 0
+        assert left.grid_png.startswith(b"\x89PNG")
+        run.step(1)
+        assert CV.digit_column(run, 1, *judge).step == 1
+    finally:
+        run.stop()
