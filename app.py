@@ -10,7 +10,7 @@ import streamlit as st
 import playground
 from playground.gan.device import pick_device
 from playground.runtime.memory import limit_malloc_arenas
-from playground.ui.nav import available_pages, run_page
+from playground.ui.nav import available_pages
 
 ROOT = Path(__file__).parent
 limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves
@@ -24,9 +24,9 @@ if not _log.handlers:
 
 st.set_page_config(page_title="GAN Playground", page_icon=":material/casino:", layout="wide")
 pages = [
-    st.Page(path, title=title, icon=icon, default=path == "pages/home.py")
+    st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")
     for path, title, icon, _ in available_pages(ROOT)
 ]
 page = st.navigation(pages)
 st.sidebar.caption(f"Compute device: **{pick_device().type}** · GAN Playground {playground.__version__}")
-run_page(page)
+page.run()

@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -20,15 +21,19 @@ from playground.digits.models import DCGANConfig, ImageSampler, MnistMLPConfig
 from playground.engines import fast_engine
 from playground.experiments.mnist.presets import FAMILY_DEFAULTS
 from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
+from playground.experiments.toy.settings import TOY, model_config, train_config
 from playground.gan.checkpoints import save_checkpoint
 from playground.gan.data import DATASETS, DataError, make_dataset
 from playground.gan.device import pick_device
-from playground.gan.losses import LOSSES
 from playground.gan.metrics import evaluate
-from playground.gan.models import ACTIVATIONS, ModelConfig
+from playground.gan.models import ModelConfig
 from playground.gan.remedies import REMEDIES, apply_remedies
-from playground.gan.trainer import OPTIMIZERS, TrainConfig, Trainer
+from playground.gan.trainer import TrainConfig, Trainer
+from playground.settings import add_flags
 
+# flags shared with the toy page, declared once in playground/experiments/toy/settings.py
+SHARED_FLAGS = ("loss", "optimizer", "seed", "batch_size", "k", "reuse_fakes", "lr_d", "lr_g", "hidden", "depth",
+                "activation", "latent_dim", "pack")  # fmt: skip
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 MNIST_SAMPLES = 1000  # digits judged by the classifier (as in the MNIST acceptance figures)
 MNIST_STEPS = 2000  # about a minute of the default DCGAN on 2 CPU cores
@@ -79,32 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder for torchvision's MNIST (downloaded there if possible, else the embedded digits)",
     )
     p.add_argument("--no-download", action="store_true", help="MNIST: use --mnist-root as is, never download")
-    p.add_argument("--loss", default=t.loss, choices=list(LOSSES))
-    p.add_argument("--optimizer", default=t.optimizer, choices=OPTIMIZERS)
+    add_flags(p, TOY, SHARED_FLAGS)  # the toy page's settings: one declaration, one default each
     p.add_argument("--steps", type=int, default=default.steps, help="generator steps (each with k D steps)")
     p.add_argument("--seconds", type=float, default=None, help="stop after this many seconds")
-    p.add_argument("--seed", type=int, default=t.seed)
-    p.add_argument("--batch-size", type=int, default=t.batch_size)
-    p.add_argument("--k", type=int, default=t.k, help="discriminator steps per generator step")
-    p.add_argument(
-        "--reuse-fakes",
-        action=argparse.BooleanOptionalAction,
-        default=t.reuse_fakes,
-        help="DCGAN-style: G's update reuses the last D step's fakes (default: fresh noise, as in Algorithm 1)",
-    )
-    p.add_argument("--lr-d", type=float, default=t.lr_d)
-    p.add_argument("--lr-g", type=float, default=t.lr_g)
     p.add_argument("--gp-weight", type=float, default=t.gp_weight, help="WGAN-GP λ")
     p.add_argument("--ema-decay", type=float, default=t.ema_decay, help="moving average of G for samples; 0 = off")
-    p.add_argument("--hidden", type=int, default=m.hidden, help="width of every hidden layer")
-    p.add_argument("--depth", type=int, default=m.depth, help="hidden layers per network")
-    p.add_argument("--activation", default=m.activation, choices=list(ACTIVATIONS))
-    p.add_argument("--latent-dim", type=int, default=m.latent_dim)
     p.add_argument("--prior", default=m.prior, choices=["normal", "uniform"])
     p.add_argument("--beta1", type=float, default=t.beta1, help="Adam β₁")
     p.add_argument("--beta2", type=float, default=t.beta2, help="Adam β₂")
     p.add_argument("--momentum", type=float, default=t.momentum, help="SGD momentum")
-    p.add_argument("--pack", type=int, default=m.pack, help="PacGAN: samples D judges jointly (1 = vanilla GAN)")
     p.add_argument("--mbstd-group", type=int, default=m.mbstd_group, help="minibatch-stddev group; 0 = off")
     p.add_argument("--unroll-steps", type=int, default=t.unroll_steps, help="unrolled-GAN D steps; 0 = off")
     p.add_argument("--instance-noise", type=float, default=t.instance_noise, help="σ₀ of annealed input noise")
@@ -116,18 +104,15 @@ def build_parser() -> argparse.ArgumentParser:
 
 def configs_from(args: argparse.Namespace) -> tuple[ModelConfig | DCGANConfig | MnistMLPConfig, TrainConfig]:
     try:
-        train = TrainConfig(loss=args.loss, optimizer=args.optimizer, lr_d=args.lr_d, lr_g=args.lr_g,
-                            k=args.k, batch_size=args.batch_size, gp_weight=args.gp_weight, seed=args.seed,
-                            ema_decay=args.ema_decay, beta1=args.beta1, beta2=args.beta2, momentum=args.momentum,
-                            unroll_steps=args.unroll_steps, instance_noise=args.instance_noise,
-                            augment_shift=args.augment_shift, reuse_fakes=args.reuse_fakes)  # fmt: skip
+        values = vars(args)
+        train = replace(train_config(values), gp_weight=args.gp_weight, ema_decay=args.ema_decay, beta1=args.beta1,
+                        beta2=args.beta2, momentum=args.momentum, unroll_steps=args.unroll_steps,
+                        instance_noise=args.instance_noise, augment_shift=args.augment_shift)  # fmt: skip
         if args.dataset == "mnist":
             return mnist_model(args), train
         if args.conditional is not None or args.augment_shift:
             fail("--conditional and --augment-shift are for --dataset mnist")
-        model = ModelConfig(hidden=args.hidden, depth=args.depth, activation=args.activation,
-                            latent_dim=args.latent_dim, prior=args.prior, pack=args.pack,
-                            mbstd_group=args.mbstd_group)  # fmt: skip
+        model = replace(model_config(values), prior=args.prior, mbstd_group=args.mbstd_group)
         model, train = apply_remedies(model, train, args.remedy)
     except ValueError as exc:
         fail(str(exc))

@@ -52,7 +52,7 @@ from streamlit.testing.v1 import AppTest
 
 results = {}
 for page in ("toy2d", "mnist"):
-    at = AppTest.from_file(f"pages/{page}.py", default_timeout=120).run()
+    at = AppTest.from_file(f"app_pages/{page}.py", default_timeout=120).run()
     step_button = next(b for b in at.button if b.label == "Step")
     step_button.click().run()
     metric = next((m.value for m in at.metric if m.label == "step"), None)

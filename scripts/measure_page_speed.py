@@ -34,10 +34,11 @@ HEADLESS = """
 import json, sys, time, torch
 from playground.gan.data import make_dataset
 from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
+from playground.engines import fast_engine
 from playground.gan.trainer import Trainer
 torch.set_num_threads(1)
 preset = PRESETS[DEFAULT_PRESET]
-trainer = Trainer(make_dataset(preset.dataset), preset.model, preset.train, device="cpu")
+trainer = Trainer(make_dataset(preset.dataset), preset.model, preset.train, device="cpu", engine=fast_engine)
 trainer.step(20)
 first, start = trainer.step_count, time.perf_counter()
 while time.perf_counter() - start < float(sys.argv[1]):

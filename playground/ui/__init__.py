@@ -1,4 +1,4 @@
-"""The Streamlit layer: the only package (besides ``app.py`` and ``pages/``) that imports streamlit.
+"""The Streamlit layer: the only package (besides ``app.py`` and ``app_pages/``) that imports streamlit.
 
 ``state`` (widget defaults, shared session keys), ``share`` (links and lecture locks), ``form`` (widgets drawn
 from a settings declaration), ``controls`` (run buttons, live timer, queue notice), ``session`` (workers stop

@@ -13,7 +13,7 @@ from playground.gan.data import DataError, points_from_csv
 from playground.ui import session as S
 
 ROOT = Path(__file__).resolve().parents[2]
-TOY = str(ROOT / "pages" / "toy2d.py")
+TOY = str(ROOT / "app_pages" / "toy2d.py")
 LIVE_STATE = "toy.live_state"  # the toy page's record of its run's state (training, queued, idle)
 
 

@@ -24,7 +24,7 @@ CONFIGS = {
         TrainConfig(batch_size=32, loss="lsgan", optimizer="rmsprop"),
     ),
     "hinge": (ModelConfig(hidden=16), TrainConfig(batch_size=32, loss="hinge")),
-    # the hand-written gradients (StackedFastStep) with packing, instance noise, k 2 and another activation
+    # the hand-written gradients (StackedMLPEngine) with packing, instance noise, k 2 and another activation
     "pacgan, noise, k 2, elu": (
         ModelConfig(hidden=16, pack=2, activation="elu"),
         TrainConfig(batch_size=32, instance_noise=0.3, k=2),

@@ -8,7 +8,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def toy():
-    at = AppTest.from_file(str(ROOT / "pages" / "toy2d.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "app_pages" / "toy2d.py"), default_timeout=60).run()
     yield at
     run = at.session_state["toy.run"] if "toy.run" in at.session_state else None  # noqa: SIM401 (no .get)
     if run is not None:
@@ -30,10 +30,10 @@ def test_home_renders_the_game_and_links_every_page():
 def test_navigation_lists_only_pages_that_exist(tmp_path):
     from playground.ui.nav import available_pages
 
-    (tmp_path / "pages").mkdir()
-    (tmp_path / "pages" / "home.py").write_text("")
-    assert [p[0] for p in available_pages(tmp_path)] == ["pages/home.py"]
-    assert "pages/toy2d.py" in [p[0] for p in available_pages(ROOT)]
+    (tmp_path / "app_pages").mkdir()
+    (tmp_path / "app_pages" / "home.py").write_text("")
+    assert [p[0] for p in available_pages(tmp_path)] == ["app_pages/home.py"]
+    assert "app_pages/toy2d.py" in [p[0] for p in available_pages(ROOT)]
 
 
 def test_toy_page_renders_with_controls_and_tooltips(toy):

@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "collapse.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "collapse.py")
 RUNS = ("collapse.pair", "collapse.sweep", "collapse.digits")
 
 

@@ -15,7 +15,7 @@ from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "latent.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "latent.py")
 
 
 @pytest.fixture

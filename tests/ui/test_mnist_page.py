@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "mnist.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "mnist.py")
 
 
 def _button(at: AppTest, label: str):

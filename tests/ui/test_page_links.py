@@ -10,7 +10,7 @@ RUNS = ("mnist.run", "theory.run", "theory.race", "collapse.pair", "collapse.swe
 
 
 def open_page(name: str, **params) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "pages" / f"{name}.py"), default_timeout=120)
+    at = AppTest.from_file(str(ROOT / "app_pages" / f"{name}.py"), default_timeout=120)
     for key, value in params.items():
         at.query_params[key] = value
     return at.run()

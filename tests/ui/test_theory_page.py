@@ -4,7 +4,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "theory.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "theory.py")
 
 
 def _button(at: AppTest, label: str):

@@ -1,7 +1,7 @@
 """What the latent explorer computes: generators as "z → picture", digit-seeking endpoints, labelled frame strips,
 walk grids, the toy 2-D latent/data views, uploaded-checkpoint checks and the slider-latency measurement.
 
-Pure functions of a generator (eval mode, CPU) and tensors; `pages/latent.py` only lays the results out.
+Pure functions of a generator (eval mode, CPU) and tensors; `app_pages/latent.py` only lays the results out.
 Every network call runs under ``torch.no_grad()``: nothing here trains or changes a module.
 """
 

@@ -1,7 +1,7 @@
 """What the latent explorer page draws, as plain functions of its state: the generator choices, the z the sliders
 mirror, the digit and its reading, the toy planes, interpolation endpoints and strips, the walk's directions.
 
-`pages/latent.py` keeps widgets and layout; everything here runs without Streamlit (the page passes in what it
+`app_pages/latent.py` keeps widgets and layout; everything here runs without Streamlit (the page passes in what it
 holds in session state and stores what comes back). The pictures themselves come from ``tools`` and ``walks``.
 """
 

@@ -48,8 +48,9 @@ CUSTOM_EXAMPLE = "0.7, 2, 0.4; 0.3, 4, 0.3"  # weight, mean, std; … (the page'
 MAX_COMPONENTS = 8
 MAX_METRIC_GRID = 800  # points of the grid behind JSD / C(G) / V: bounds memory when G wanders far off
 
-# Calibrated on the busy 2-core CPU (seeds 0–3): width 64, Adam 5e-4, batch 256 takes
-# N(2, 0.5²) from JSD ln 2 to ≈ 0.02–0.04 within 1,000–2,000 steps (≈ 10–30 s) with D at ½ ± 0.03 on the data.
+# Calibrated on the busy 2-core CPU: width 64, Adam 5e-4, batch 256 takes N(2, 0.5²) from JSD ln 2 to 0.03–0.14 by
+# step 1,000 (seeds 0–3, about a second each with the MLP engine), then hovers there (0.10–0.16 at 2,000: the game
+# oscillates around p_data), with D within ½ ± 0.01–0.05 on the data.
 THEORY_MODEL = ModelConfig(data_dim=1, latent_dim=1, hidden=64, depth=2, prior="uniform")  # the paper's uniform z
 THEORY_TRAIN = TrainConfig(
     lr_d=5e-4,
@@ -324,7 +325,7 @@ def run_series(trainer: Trainer, view: View1D, cache: dict[int, Frame1D]) -> Ser
 # The race: the paper's plain stochastic gradient (no momentum: momentum lets the saturating G escape by
 # accumulating tiny steps, then overshoot), and a D pre-trained until it rejects G's first samples confidently.
 RACE_TRAIN = replace(THEORY_TRAIN, optimizer="sgd", momentum=0.0, lr_d=2e-3, lr_g=2e-3)
-RACE_PRETRAIN_STEPS = 500  # Adam steps on D alone before the race: D(G(z)) ≈ 10⁻⁵ … 10⁻⁴ at the start
+RACE_PRETRAIN_STEPS = 500  # Adam steps on D alone before the race: D(G(z)) ≈ 10⁻⁹ … 10⁻⁴ at the start (seeds 0–3)
 RACE_PRETRAIN_LR = 1e-2
 RACE_LOSSES = ("minimax", "nonsat")
 RACE_STEPS = 500  # the race's length: the saturating G stays put through it on every seed tried (4 of 4)

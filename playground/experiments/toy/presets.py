@@ -40,7 +40,7 @@ PRESETS: dict[str, Preset] = {
         5000,
         "The app's starting point: 2-128-128 ReLU nets, z = 2, Adam 1e-3 β(0.5, 0.9), batch 256, "
         "non-saturating loss, EMA samples, D judging pairs (PacGAN2). CLI, seeds 0–2, 5,000 steps: 8/8 modes "
-        "on every seed, 94 % high quality; the same without packing: 5 modes on seeds 0 and 1.",
+        "on every seed, 94–95 % high quality; the same without packing: 7 modes on seed 0, 8 on seeds 1 and 2.",
     ),
 }
 
@@ -52,8 +52,8 @@ _COLLAPSE_RING8 = Preset(
     TrainConfig(lr_d=5e-3, lr_g=5e-3),  # … and large steps: G overshoots onto the modes D currently favours
     3000,
     "Vanilla GAN that partially collapses: 2-32-32 ReLU nets, z = 2, Adam 5e-3 β(0.5, 0.9), batch 256. "
-    "Over 8 seeds (0–7, 3,000 steps): 7.1 ± 0.4 of 8 modes captured, 6.5 ± 0.7 holding ≥ 1 %, 90 % high "
-    "quality; 6 of 8 seeds lose at least one mode, seed 1 keeps only 2 modes above 1 % (5 captured).",
+    "Over 8 seeds (0–7, 3,000 steps): 7.25 ± 0.3 of 8 modes captured, 6.6 ± 0.5 holding ≥ 1 %, 90 % high "
+    "quality; 5 of 8 seeds lose at least one mode, seed 5 keeps only 4 modes above 1 % (8 captured).",
 )
 PRESETS["collapse-ring8"] = _COLLAPSE_RING8
 PRESETS["pacgan-ring8"] = _with_remedy(
@@ -61,22 +61,22 @@ PRESETS["pacgan-ring8"] = _with_remedy(
     _COLLAPSE_RING8,
     "pacgan=2",
     "collapse-ring8 with PacGAN2 (D judges pairs). Over 8 seeds (0–7, 3,000 steps): 8.0 of 8 modes captured "
-    "and 8.0 holding ≥ 1 % on every seed, 84 % high quality (72–91 %).",
+    "and 8.0 holding ≥ 1 % on every seed, 86 % high quality (81–90 %).",
 )
 PRESETS["mbstd-ring8"] = _with_remedy(
     "collapse-ring8",
     _COLLAPSE_RING8,
     "mbstd=4",
-    "collapse-ring8 with a minibatch-stddev feature (groups of 4). Over 8 seeds (0–7, 3,000 steps): 7.75 of 8 "
-    "modes captured, 7.5 holding ≥ 1 %, 72 % high quality (two seeds near 31–40 %).",
+    "collapse-ring8 with a minibatch-stddev feature (groups of 4). Over 8 seeds (0–7, 3,000 steps): 7.9 of 8 "
+    "modes captured, 7.75 holding ≥ 1 %, 86 % high quality (73–95 %).",
 )
 PRESETS["noise-ring8"] = _with_remedy(
     "collapse-ring8",
     _COLLAPSE_RING8,
     "noise=0.3",
     "collapse-ring8 with instance noise σ₀ = 0.3 on D's inputs, annealed to 0 by step 2,000. Over 8 seeds "
-    "(0–7, 3,000 steps): 8.0 of 8 modes captured and 8.0 holding ≥ 1 % on every seed, 90 % high quality "
-    "(80–94 %).",
+    "(0–7, 3,000 steps): 8.0 of 8 modes captured on every seed, 7.9 holding ≥ 1 %, 90 % high quality "
+    "(79–94 %).",
 )
 
 PRESETS["unrolled-ring8"] = _with_remedy(
@@ -84,8 +84,8 @@ PRESETS["unrolled-ring8"] = _with_remedy(
     _COLLAPSE_RING8,
     "unrolled=5",
     "collapse-ring8 with a 5-step unrolled D (about 6× slower per step; the sweep trains it seed by seed, not "
-    "vectorised). Over 3 seeds (0–2, 3,000 steps): 8 of 8 modes captured and holding ≥ 1 % on each, 88 % high "
-    "quality — including seed 1, where the vanilla run keeps only 2 modes above 1 %.",
+    "vectorised). Over 8 seeds (0–7, 3,000 steps): 7.4 of 8 modes captured, each holding ≥ 1 % (6–8 per seed), "
+    "88 % high quality (82–95 %); on seed 5, where the vanilla run keeps only 4 modes above 1 %, it keeps 7.",
 )
 
 # A latent too small for the data: z = 1 draws one curve, which cannot visit 8 separate modes without
@@ -95,8 +95,8 @@ _COLLAPSE_RING8_Z1 = Preset(
     ModelConfig(hidden=32, latent_dim=1),
     TrainConfig(lr_d=5e-3, lr_g=5e-3),
     3000,
-    "collapse-ring8 with a 1-D latent z: collapses on every seed. Over 8 seeds (0–7, 3,000 steps): 4.9 ± 0.2 "
-    "of 8 modes captured (4–6 per seed), 3.9 holding ≥ 1 %, 81 % high quality.",
+    "collapse-ring8 with a 1-D latent z: collapses on every seed. Over 8 seeds (0–7, 3,000 steps): 5.25 ± 0.45 "
+    "of 8 modes captured (4–7 per seed), 3.4 holding ≥ 1 %, 80 % high quality.",
 )
 PRESETS["collapse-ring8-z1"] = _COLLAPSE_RING8_Z1
 PRESETS["pacgan-ring8-z1"] = _with_remedy(
@@ -104,14 +104,14 @@ PRESETS["pacgan-ring8-z1"] = _with_remedy(
     _COLLAPSE_RING8_Z1,
     "pacgan=2",
     "collapse-ring8-z1 with PacGAN2: more modes get samples, paid for in quality. Over 8 seeds (0–7, 3,000 "
-    "steps): 7.0 of 8 modes captured, 4.6 holding ≥ 1 %, 51 % high quality.",
+    "steps): 6.5 of 8 modes captured, 4.4 holding ≥ 1 %, 48 % high quality.",
 )
 
 # ---- grid of 25 --------------------------------------------------------------------------------------------
 # The app's default nets, trained long enough for the samples to sharpen (12,500 steps: about 4 minutes for a
 # 5-seed vectorised sweep on one CPU core). Measured with playground.sweep, seeds 0–4; mean ± sd over seeds.
 # Vanilla sharpens by dropping modes (as in the PacGAN paper's table: 17.3 modes, 95 % high quality);
-# PacGAN2 keeps them but converges more slowly (at 5,000 steps it had 22.8 modes and only 19 % high quality).
+# PacGAN2 keeps them but converges more slowly (at 5,000 steps it had 23.6 modes and only 16 % high quality).
 _COLLAPSE_GRID25 = Preset(
     "grid25",
     ModelConfig(),
@@ -119,18 +119,18 @@ _COLLAPSE_GRID25 = Preset(
     12500,
     "Vanilla GAN with the app's default settings (2-128-128 ReLU, z = 2, Adam 1e-3 β(0.5, 0.9), batch 256, "
     "EMA samples) on the 25-mode grid: it sharpens by dropping modes. Over 5 seeds (0–4, 12,500 steps), mean ± sd: "
-    "13.8 ± 2.5 of 25 modes captured (10–16), 8.0 ± 1.9 holding ≥ 1 %, 83.7 ± 8.8 % high quality; "
-    "at 5,000 steps 18.4 ± 1.5 captured, 6.4 ± 1.8 holding ≥ 1 %, 50 ± 17 % high quality.",
+    "15.6 ± 3.4 of 25 modes captured (11–19), 9.8 ± 3.1 holding ≥ 1 %, 81.0 ± 6.7 % high quality; "
+    "at 5,000 steps 17.2 ± 3.8 captured, 5.6 ± 1.9 holding ≥ 1 %, 46 ± 15 % high quality.",
 )
 PRESETS["collapse-grid25"] = _COLLAPSE_GRID25
 PRESETS["pacgan-grid25"] = _with_remedy(
     "collapse-grid25",
     _COLLAPSE_GRID25,
     "pacgan=2",
-    "collapse-grid25 with PacGAN2 (D judges pairs). Over 5 seeds (0–4, 12,500 steps), mean ± sd: 24.8 ± 0.4 of "
-    "25 modes captured (24–25), 23.0 ± 2.7 holding ≥ 1 %, 85.6 ± 4.1 % high quality (80–90 %), near the PacGAN "
-    "paper's 23.8 modes and 91 %. Packing slows convergence: at 5,000 steps 22.8 ± 1.9 captured but only "
-    "18.5 ± 7.0 % high quality.",
+    "collapse-grid25 with PacGAN2 (D judges pairs). Over 5 seeds (0–4, 12,500 steps), mean ± sd: all 25 modes "
+    "captured on every seed, 24.0 ± 2.2 holding ≥ 1 %, 87.2 ± 2.3 % high quality (83–89 %), near the PacGAN "
+    "paper's 23.8 modes and 91 %. Packing slows convergence: at 5,000 steps 23.6 ± 0.5 captured but only "
+    "15.9 ± 3.3 % high quality.",
 )
 
 

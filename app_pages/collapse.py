@@ -15,7 +15,7 @@ from playground.experiments.collapse.settings import COLLAPSE, usual_pair
 from playground.experiments.mnist.presets import MNIST_PAIR, MNIST_PRESETS
 from playground.experiments.toy.presets import presets_for
 from playground.runtime.controller import RunController, Status
-from playground.ui import controls, form, nav, resources, session, share, state
+from playground.ui import controls, form, resources, session, share, state
 
 PLANE_HEIGHT = 400
 CHART_CONFIG = {"displaylogo": False}
@@ -175,7 +175,6 @@ def about_ui() -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
-nav.ensure_router()
 state.init(COLLAPSE)
 share.url_state(COLLAPSE)  # a shared link's settings (once per session), then the URL follows the widgets
 _names = presets_for(st.session_state[COLLAPSE.key("dataset")])

@@ -16,7 +16,7 @@ from playground.experiments.toy.scene import CURVES, Scene
 from playground.experiments.toy.settings import TOY, UPLOAD
 from playground.gan.data import DataError, make_dataset
 from playground.runtime.controller import RunController, Status
-from playground.ui import charts, controls, downloads, form, nav, session, share, state
+from playground.ui import charts, controls, downloads, form, session, share, state
 
 CHART_CONFIG = {"displaylogo": False}
 RUN, SCENE = state.TOY_RUN, "toy.scene"  # the RunController; the Scene of its run (frames, pictures)
@@ -122,7 +122,6 @@ def timeline_ui(scene: Scene) -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
-nav.ensure_router()
 state.init(TOY)
 share.url_state(TOY)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("Toy 2-D GAN")

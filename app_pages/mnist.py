@@ -17,7 +17,7 @@ from playground.experiments.mnist.live import LiveDigits
 from playground.experiments.mnist.settings import LIVE_FIELDS, MNIST, family_values, run_settings
 from playground.gan.checkpoints import CheckpointError
 from playground.runtime.controller import RunController, Status
-from playground.ui import charts, controls, downloads, form, nav, resources, session, share, state
+from playground.ui import charts, controls, downloads, form, resources, session, share, state
 from playground.views import figures as F
 
 PICTURES = "mnist.pictures"  # LiveDigits of the run in state.MNIST_RUN: its sample grid and classifier scores
@@ -128,7 +128,6 @@ def data_notice_ui() -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
-nav.ensure_router()
 state.init(MNIST)
 share.url_state(MNIST)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("MNIST GAN")

@@ -19,7 +19,6 @@ from playground.experiments.latent.walks import z_to_text
 from playground.gan.checkpoints import CheckpointError
 from playground.ui import resources, share, state
 from playground.ui.form import widget
-from playground.ui.nav import ensure_router
 
 ss = st.session_state
 
@@ -209,7 +208,6 @@ def walk_view(gen: LT.LatentGenerator, key: str) -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
-ensure_router()
 state.init(LATENT)
 share.url_state(LATENT)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("Latent space explorer")

@@ -19,7 +19,7 @@ from playground.experiments.theory import view as TV
 from playground.experiments.theory.settings import CUSTOM, THEORY
 from playground.gan.data import DataError
 from playground.runtime.controller import RunController, Status
-from playground.ui import controls, form, nav, session, share, state
+from playground.ui import controls, form, session, share, state
 
 CHART_CONFIG = {"displaylogo": False}
 # session keys: the run, its canvas, the race, the built panels, the live fragment's last seen state
@@ -136,7 +136,6 @@ def race_view(race: RunController) -> None:
 
 
 # ---- page ----------------------------------------------------------------------------------------
-nav.ensure_router()
 state.init(THEORY)
 share.url_state(THEORY)  # a shared link's settings (once per session), then the URL follows the widgets
 st.title("1-D theory: watch D(x) flatten to ½")

@@ -8,7 +8,6 @@ import streamlit as st
 
 from playground.ui import nav
 
-nav.ensure_router()
 st.title("GAN Playground")
 st.markdown(
     "A **generative adversarial network** is a game between two networks. The **generator** G turns random "
@@ -29,5 +28,5 @@ st.markdown(
 st.subheader("Pages")
 root = Path(__file__).resolve().parent.parent
 for path, title, icon, blurb in nav.available_pages(root):
-    if path != "pages/home.py":
+    if path != "app_pages/home.py":
         st.page_link(path, label=f"**{title}**: {blurb}", icon=icon)
