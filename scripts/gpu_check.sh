@@ -51,22 +51,22 @@ import json, os
 from streamlit.testing.v1 import AppTest
 
 results = {}
-for page in ("toy2d", "mnist"):
-    at = AppTest.from_file(f"app_pages/{page}.py", default_timeout=120).run()
-    step_button = next(b for b in at.button if b.label == "Step")
+for page, run_key in (("toy2d", "toy.run"), ("mnist", "mnist.run")):
+    at = AppTest.from_file(os.path.abspath(f"app_pages/{page}.py"), default_timeout=120).run()
+    step_button = next((b for b in at.button if b.label == "Step"), None)
+    if step_button is None:
+        raise SystemExit(f"{page}: no Step button; exceptions: {[e.value for e in at.exception]}")
     step_button.click().run()
     metric = next((m.value for m in at.metric if m.label == "step"), None)
-    results[page] = {"exception": [str(e.value) for e in at.exception], "step_after_one_click": metric}
-    for key in list(at.session_state.filtered_state):  # stop any run the page started
-        run = at.session_state[key]
-        if hasattr(run, "stop"):
-            run.stop()
-        elif hasattr(getattr(run, "worker", None), "stop"):
-            run.worker.stop()
+    device = at.session_state[run_key].trainer.device.type  # where the page's trainer really lives
+    results[page] = {"exception": [str(e.value) for e in at.exception], "step_after_one_click": metric,
+                     "trainer_device": device}
+    at.session_state[run_key].stop()  # the page's RunController
 print(json.dumps(results))
 with open(os.path.join(os.environ.get("OUT", "runs/gpu_check"), "pages.json"), "w") as f:
     json.dump(results, f)
-assert all(not r["exception"] and r["step_after_one_click"] == "1" for r in results.values()), results
+assert all(not r["exception"] and r["step_after_one_click"] == "1" and r["trainer_device"] == os.environ["PLAYGROUND_DEVICE"]
+           for r in results.values()), results
 PY
 
 export OUT
@@ -85,7 +85,7 @@ mnist = load(out / "mnist" / "metrics.json") or {}
 summary["mnist_10s"] = {k: v for k, v in mnist.items() if not isinstance(v, (list, dict))} | (
     {"class_counts": mnist.get("class_counts")} if "class_counts" in mnist else {})
 summary["toy"] = {}
-for d in sorted(out.glob("toy_*")):
+for d in sorted(p for p in out.glob("toy_*") if p.is_dir()):
     m = load(d / "metrics.json") or {}
     summary["toy"][d.name[4:]] = {k: m.get(k) for k in ("modes_captured", "high_quality", "steps_per_s", "diverged")}
 (out / "summary.json").write_text(json.dumps(summary, indent=1))

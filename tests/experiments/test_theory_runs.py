@@ -146,3 +146,24 @@ def test_pretraining_changes_only_d_and_the_panel_runs_leave_the_live_run_alone(
     assert not all(torch.equal(a, b) for a, b in zip(G_c.parameters(), G0))
     for live, before in ((trainer.G, G0), (trainer.D, D1)):  # copies were trained, not the run's networks
         assert all(torch.equal(a, b) for a, b in zip(live.parameters(), before))
+
+
+def _frame_with(jsd: float, d_mean_dev: float, step: int = 1234) -> TR.Frame1D:
+    empty = np.zeros(1)
+    return TR.Frame1D(step, empty, empty, empty, empty, empty, jsd, 0.0, 0.0, 0.0, d_mean_dev)
+
+
+def test_panel_d_caption_claims_the_optimum_only_when_the_picture_shows_it():
+    settled = TR.latest_caption(_frame_with(jsd=0.004, d_mean_dev=0.01))
+    assert "p_g ≈ p_data" in settled and "0.004 nats" in settled and "step 1,234" in settled.lower()
+    spiky = TR.latest_caption(_frame_with(jsd=0.167, d_mean_dev=0.01))  # the picture: JSD 0.167
+    assert "not at the optimum yet" in spiky and "0.167 nats" in spiky and "p_g ≈ p_data" not in spiky
+    far_d = TR.latest_caption(_frame_with(jsd=0.01, d_mean_dev=0.2))  # p_g close, but D not flat at ½
+    assert "not at the optimum yet" in far_d and "0.200 from ½" in far_d
+
+
+def test_jsd_axis_ticks_are_round_numbers_and_ln_2():
+    fig = TF.theory_curves(TR.Series(*(np.array([0.0, 1.0]),) * 5))
+    axis = fig.layout.yaxis2
+    assert list(axis.tickvals) == pytest.approx([0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, math.log(2)])
+    assert list(axis.ticktext) == ["0", "0.1", "0.2", "0.3", "0.4", "0.5", "0.6", "ln 2"]

@@ -92,6 +92,15 @@ def test_snapshots_are_capped_and_keep_first_and_newest():
     assert steps == sorted(steps)
 
 
+def test_snapshots_stay_evenly_spaced_over_a_long_run():
+    t = make(snapshot_every=5, max_snapshots=6)
+    t.step(400)
+    steps = [s.step for s in t.snapshots]
+    assert steps[0] == 0 and steps[-1] == 400 and len(steps) <= 6
+    gaps = {b - a for a, b in zip(steps[:-1], steps[1:])}
+    assert gaps == {80}  # 0, 80, …, 400: the spacing doubled from 5 to 80, the early run is not thinned more
+
+
 def test_published_snapshot_is_a_copy_and_models_at_rebuilds_it():
     t = make()
     t.step(10)

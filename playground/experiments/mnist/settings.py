@@ -14,7 +14,7 @@ from playground.experiments.mnist.presets import FAMILY_DEFAULTS
 from playground.gan.losses import LOSSES
 from playground.gan.trainer import OPTIMIZERS
 from playground.settings import Experiment, Setting
-from playground.settings.labels import LOSS_LABELS, OPTIMIZER_LABELS
+from playground.settings.labels import LOSS_FORMULAS, LOSS_LABELS, OPTIMIZER_LABELS
 
 MODEL_LABELS = {"mlp": "MLP GAN (Goodfellow et al. 2014)", "dcgan": "DCGAN (Radford et al. 2016)"}
 START_LABELS = {"scratch": "Random weights", "pretrained": "Pretrained generator"}
@@ -56,8 +56,8 @@ SETTINGS = (
     Setting("latent_dim", _F["latent_dim"], "Latent dimension z", "Size of the noise vector z fed to G. Needs Reset.",
             "select_slider", LATENT_DIMS, group="Model"),
     Setting("loss", _F["loss"], "Loss",
-            "The game's objective. Applies live: switch it while training. WGAN-GP uses the paper's image "
-            "setting λ = 10 for its gradient penalty.",
+            f"The game's objective. {LOSS_FORMULAS} Applies live: switch it while training. WGAN-GP uses the "
+            "paper's image setting λ = 10 for its gradient penalty.",
             "select", tuple(LOSSES), LOSS_LABELS, live=True, group="Training"),
     Setting("optimizer", "adam", "Optimizer", "Optimizer for both players. Needs Reset (it has internal state).",
             "select", OPTIMIZERS, OPTIMIZER_LABELS, group="Training"),

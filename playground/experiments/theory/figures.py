@@ -170,6 +170,9 @@ def _mapping(fig: go.Figure, view: View1D, frame: Frame1D) -> None:
     )
 
 
+JSD_TICKS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, math.log(2))  # round values, and ln 2: disjoint supports
+
+
 def theory_curves(series: Series, revision: str = "run", height: int = 520) -> go.Figure:
     """V(D,G) of the learned D and C(G) = −log 4 + 2·JSD over training, with the optimum −log 4 dashed; JSD right."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
@@ -198,7 +201,13 @@ def theory_curves(series: Series, revision: str = "run", height: int = 520) -> g
     )
     fig.update_yaxes(title_text="V, C(G)", range=[-LOG4 - 0.1, 0.05], secondary_y=False)
     fig.update_yaxes(
-        title_text="JSD (nats)", range=[-0.05 * math.log(2), math.log(2) * 1.02], secondary_y=True, showgrid=False
+        title_text="JSD (nats)",
+        range=[-0.05 * math.log(2), math.log(2) * 1.02],
+        tickmode="array",  # plotly's automatic ticks here read 0.683, 0.586, 0.49, …
+        tickvals=JSD_TICKS,
+        ticktext=[f"{t:g}" for t in JSD_TICKS[:-1]] + ["ln 2"],
+        secondary_y=True,
+        showgrid=False,
     )
     fig.update_xaxes(title_text="generator step")
     _layout(fig, "The game's value falls to −log 4 as the JSD falls to 0", revision, height)

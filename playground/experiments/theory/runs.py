@@ -285,13 +285,25 @@ def figure_one_panels(
             "more likely to be classified as data.",
             compute_frame(G_c, D_b, view, step),
         ),
-        Panel(
-            "d",
-            f"Step {latest.step:,} of the live run: if G and D have enough capacity, p_g = p_data and "
-            "D(x) = ½ everywhere.",
-            frame_at(trainer, view, latest),
-        ),
+        Panel("d", latest_caption(last := frame_at(trainer, view, latest)), last),
     ]
+
+
+SETTLED_JSD, SETTLED_D = 0.02, 0.03  # nats; mean |D − ½| over p_data: the picture shows Figure 1 (d)
+
+
+def latest_caption(frame: Frame1D) -> str:
+    """Panel (d)'s caption, true of the picture above it: the paper's optimum only when the run has reached it."""
+    numbers = f"JSD {frame.jsd:.3f} nats, D is {frame.d_mean_dev:.3f} from ½ on average over p_data"
+    if frame.jsd <= SETTLED_JSD and frame.d_mean_dev <= SETTLED_D:
+        return (
+            f"Step {frame.step:,} of the live run: p_g ≈ p_data and D(x) ≈ ½ across the data ({numbers}), the "
+            "paper's global optimum."
+        )
+    return (
+        f"Step {frame.step:,} of the live run, not at the optimum yet ({numbers}). With enough capacity and a "
+        "converging schedule, training ends at p_g = p_data and D(x) = ½ everywhere."
+    )
 
 
 # ---- metrics over a run ----------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from playground.gan.losses import LOSSES
 from playground.gan.models import ACTIVATIONS, ModelConfig
 from playground.gan.trainer import OPTIMIZERS, TrainConfig
 from playground.settings import Experiment, Setting
-from playground.settings.labels import LOSS_LABELS, OPTIMIZER_LABELS
+from playground.settings.labels import LOSS_FORMULAS, LOSS_LABELS, OPTIMIZER_LABELS
 
 _M, _T = PRESETS[DEFAULT_PRESET].model, PRESETS[DEFAULT_PRESET].train
 
@@ -50,7 +50,7 @@ _g = "{:g}".format
 SETTINGS = (
     Setting("dataset", "ring8", "Dataset", "The real distribution p_data the generator must learn. Needs Reset.",
             "select", DATASET_OPTIONS, DATASET_LABELS, local=(UPLOAD,), group="Data"),
-    Setting("loss", _T.loss, "Loss", "The game's objective. Applies live: switch it while training.",
+    Setting("loss", _T.loss, "Loss", f"The game's objective. {LOSS_FORMULAS} Applies live: switch it while training.",
             "select", tuple(LOSSES), LOSS_LABELS, live=True, group="Training"),
     Setting("optimizer", _T.optimizer, "Optimizer", "Optimizer for both players. Needs Reset (it has internal state).",
             "select", OPTIMIZERS, OPTIMIZER_LABELS, group="Training"),
