@@ -22,7 +22,9 @@ if not _log.handlers:
     _log.addHandler(_handler)
     _log.setLevel(logging.INFO)
 
-st.set_page_config(page_title="GAN Playground", page_icon=":material/casino:", layout="wide")
+# A file, not ":material/…": Streamlit fetches a material favicon from an online font service (a lecture hall may
+# have no network); the file is served by this server like any other media.
+st.set_page_config(page_title="GAN Playground", page_icon=str(ROOT / "static" / "icon.png"), layout="wide")
 pages = [
     st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")
     for path, title, icon, _ in available_pages(ROOT)

@@ -2,7 +2,8 @@
 
 Layout only. The slider → image path runs in a fragment, so a slider move reruns only that part of the page (no
 full-page flash). Settings come from ``playground.experiments.latent.settings``, the session's z and held
-generators from ``.state``, what to draw from ``.view`` (pictures from ``.tools``).
+generators from ``.state``, what to draw from ``.view`` (pictures from ``.tools``); the Interpolation and Walk
+tabs are laid out in ``playground.ui.latent_tabs``.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from playground.experiments.latent.walks import z_to_text
 from playground.gan.checkpoints import CheckpointError
 from playground.ui import resources, share, state
 from playground.ui.form import widget
+from playground.ui.latent_tabs import axis_pair, interpolation_view, walk_view
 
 ss = st.session_state
 
@@ -36,7 +38,7 @@ def session_generator(source: str) -> LT.LatentGenerator:
     return held.generator
 
 
-def upload_ui() -> LT.LatentGenerator | None:
+def upload_ui() -> LT.LatentGenerator | str | None:
     weights = st.file_uploader(
         "Generator checkpoint (.safetensors)", "safetensors", key="latent.upload", help=TIPS["weights"]
     )
@@ -46,13 +48,13 @@ def upload_ui() -> LT.LatentGenerator | None:
         return None
     config_text = config.getvalue().decode("utf-8", "replace") if config else None
     gen = LS.upload(ss, weights.getvalue(), config_text, weights.name)
-    if isinstance(gen, str):
-        st.error(f"**This checkpoint can't be used.** {gen}")
-        return None
-    return gen
+    return (
+        f"**This checkpoint can't be used.** {gen} Choose another file in the sidebar." if isinstance(gen, str) else gen
+    )
 
 
-def generator_ui() -> LT.LatentGenerator | None:
+def generator_ui() -> LT.LatentGenerator | str | None:
+    """The chosen generator, or why it can't be used (shown in the main area, where the student looks)."""
     runs = {source for source, (key, _) in LV.SESSION_RUNS.items() if ss.get(key) is not None}
     options = LV.source_options(LV.pretrained_names(resources.PRETRAINED_DIR), runs)
     source = widget(LATENT, "source", options=list(options), format_func=options.get)
@@ -63,8 +65,7 @@ def generator_ui() -> LT.LatentGenerator | None:
         if source.startswith("session:"):
             return session_generator(source)
     except CheckpointError as exc:
-        st.error(str(exc))
-        return None
+        return str(exc)
     return upload_ui()
 
 
@@ -96,6 +97,11 @@ def copy_paste_ui(z, gen: LT.LatentGenerator) -> None:
         st.error(ss[LS.PASTE_ERROR])
 
 
+def timing_ui(timing: str) -> None:
+    with st.expander("Speed, for the curious"):  # a lecturer's number, not a student's
+        st.caption(timing)
+
+
 def digit_sliders_view(gen: LT.LatentGenerator, key: str, n: int) -> None:
     """One fragment: a slider move reruns only this, and the image is made first thing."""
     start = time.perf_counter()
@@ -110,15 +116,8 @@ def digit_sliders_view(gen: LT.LatentGenerator, key: str, n: int) -> None:
         st.image(png, caption="G(z)", output_format="PNG")  # PNG: "auto" would re-encode as JPEG
         label, conf = LV.digit_reading(gen, z, resources.classifier())
         st.markdown(f"The digit classifier reads **{label}** ({conf:.0%} sure).", help=TIPS["classifier"])
-        st.caption(timing)
+        timing_ui(timing)
     copy_paste_ui(z, gen)
-
-
-def axis_pair(dim: int, first: str, second: str, cols) -> tuple[int, int]:
-    """Two different latent entries (1-based) from two selectboxes, the second offering what the first left."""
-    i = widget(LATENT, first, where=cols[0], options=LV.axis_choices(dim))
-    j = widget(LATENT, second, where=cols[1], options=LV.axis_choices(dim, other=i))
-    return i, j
 
 
 def toy_axes_ui(dim: int) -> tuple[int, int]:
@@ -134,77 +133,13 @@ def toy_sliders_view(gen: LT.LatentGenerator, key: str, n: int, real, ranges) ->
     left, right = st.columns([2, 3], gap="large")
     with left:
         sliders_ui(gen, n)
-        st.caption(timing)
+        timing_ui(timing)
     with right:
         figs = st.columns(2)
         figs[0].plotly_chart(pictures.latent, key="latent.toy_latent", config={"displaylogo": False})
         figs[1].plotly_chart(pictures.data, key="latent.toy_data", config={"displaylogo": False})
         st.caption(LV.toy_caption(pictures))
     copy_paste_ui(z, gen)
-
-
-# ---- interpolation and walk (fragments) ----------------------------------------------------------
-def endpoint_ui(w: str, gen: LT.LatentGenerator, key: str):
-    kind = widget(LATENT, f"{w}_kind")
-    if kind == "digit":
-        cols = st.columns(2)
-        digit = widget(LATENT, f"{w}_digit", where=cols[0])
-        seed = widget(LATENT, f"{w}_seed", where=cols[1])
-        z, prob = LS.digit_endpoint(ss, key, gen, resources.classifier(), digit, seed)
-        if prob < 0.5:
-            st.warning(f"This generator rarely draws a {digit}: the best of 128 tries is {prob:.0%} a {digit}.")
-        return z
-    if kind == "random":
-        return LV.random_endpoint(gen, widget(LATENT, f"{w}_seed", help="The same seed gives the same z."))
-    if kind == "slider":
-        return LS.current_z(ss, gen, key).clone()
-    z, problem = LV.parse_z(widget(LATENT, f"{w}_text"), gen.latent_dim)
-    if problem:
-        st.info(f"Paste {gen.latent_dim} numbers for endpoint {w.upper()} ({problem}).")
-    return z
-
-
-def interpolation_view(gen: LT.LatentGenerator, key: str) -> None:
-    LV.single_thread()
-    cols = st.columns(2)
-    with cols[0]:
-        z0 = endpoint_ui("a", gen, key)
-    with cols[1]:
-        z1 = endpoint_ui("b", gen, key)
-    steps = widget(LATENT, "steps")
-    if z0 is None or z1 is None:
-        return
-    strips = LV.strips(gen, resources.classifier(), z0, z1, steps)
-    for strip in strips.values():
-        st.markdown(LV.strip_heading(strip))
-        st.image(strip.pngs(), caption=strip.captions(), output_format="PNG")
-    st.markdown(LV.slerp_note(gen.latent_dim, z0, z1))
-    st.divider()
-    cols = st.columns([1, 1, 2])
-    method = widget(LATENT, "method", where=cols[0], horizontal=True)
-    frame_ms = widget(LATENT, "frame_ms", where=cols[0], step=20)
-    gif = LT.strip_gif(strips[method], duration_ms=frame_ms)
-    cols[1].image(gif, caption=f"{method}: A → B → A")  # a GIF is passed through as is
-    name = f"interpolation_{method}.gif"
-    cols[0].download_button("Download GIF", gif, name, mime="image/gif", on_click="ignore", help=TIPS["gif"])
-
-
-def walk_view(gen: LT.LatentGenerator, key: str) -> None:
-    LV.single_thread()
-    cols = st.columns(4)
-    dirs = widget(LATENT, "walk_dirs", where=cols[0])
-    seed = i = j = None
-    if dirs == "random":
-        seed = widget(LATENT, "walk_seed", where=cols[1])
-    else:
-        i, j = axis_pair(gen.latent_dim, "walk_i", "walk_j", (cols[1], cols[1]))
-    d1, d2, across, down = LV.walk_directions(gen.latent_dim, dirs, seed, i, j)
-    span = widget(LATENT, "walk_span", where=cols[2])
-    steps = widget(LATENT, "walk_steps", where=cols[3])
-    cols[3].button("Redraw around the slider z", help=TIPS["redraw"])
-    z = LS.current_z(ss, gen, key)
-    st.caption(f"Centre: the slider z. Left → right: {across} from −{span:g} to +{span:g}; top → bottom: {down}.")
-    st.image(LT.walk_grid_png(gen.G, z, d1, d2, span, steps), output_format="PNG")
 
 
 # ---- page ----------------------------------------------------------------------------------------
@@ -219,7 +154,7 @@ st.caption(
 with st.sidebar:
     st.subheader("Latent explorer")
     generator = generator_ui()
-    if generator is not None:
+    if isinstance(generator, LT.LatentGenerator):
         dim = generator.latent_dim
         top, n_sliders = LV.slider_count(dim, ss["latent.n_sliders"])
         if top > 1:  # the declared slider, up to this generator's entries
@@ -229,8 +164,11 @@ with st.sidebar:
         st.caption(f"Generator: {generator.source} · latent dimension {dim} · prior {generator.prior}")
     share.share_ui(LATENT)
 
-if generator is None:
-    st.info("Choose a generator in the sidebar.")
+if not isinstance(generator, LT.LatentGenerator):
+    if generator:
+        st.error(generator)
+    else:
+        st.info("Choose a generator in the sidebar.")
     st.stop()
 gen_key = LV.generator_key(ss["latent.source"], generator)
 if generator.is_image:

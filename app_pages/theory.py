@@ -61,8 +61,8 @@ def live_view(run: RunController, canvas: TV.Canvas, show_dstar: bool) -> None:
     session.watch(run)
     controls.rerun_on_change(LIVE, run)
     series, frame = canvas.live(run)
-    view = run.view()
-    for col, (label, value, tooltip) in zip(st.columns(6), TV.metrics(view.step, view.steps_per_s, frame)):
+    view = run.view()  # the metrics show the drawn step (frame.step), as the chart titles do
+    for col, (label, value, tooltip) in zip(st.columns(6), TV.metrics(frame.step, view.steps_per_s, frame)):
         col.metric(label, value, help=tooltip)
     title = f"Step {frame.step:,}: p_data, p_g, D and D*"
     fig = TF.figure_one(canvas.view, frame, title, run.run_id, show_dstar=show_dstar)

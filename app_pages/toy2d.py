@@ -12,11 +12,12 @@ import streamlit as st
 from playground.experiments.advice import divergence_advice
 from playground.experiments.toy.build import make_trainer, uploaded_dataset
 from playground.experiments.toy.readout import metrics, readout
-from playground.experiments.toy.scene import CURVES, Scene
+from playground.experiments.toy.scene import Scene
 from playground.experiments.toy.settings import TOY, UPLOAD
 from playground.gan.data import DataError, make_dataset
 from playground.runtime.controller import RunController, Status
 from playground.ui import charts, controls, downloads, form, session, share, state
+from playground.views.figures import CRITIC_WHY, is_critic
 
 CHART_CONFIG = {"displaylogo": False}
 RUN, SCENE = state.TOY_RUN, "toy.scene"  # the RunController; the Scene of its run (frames, pictures)
@@ -27,6 +28,18 @@ BLOWN_UP = "The numbers grew without bound, so the networks stopped learning any
 G_UPDATE = {False: "G's update: a fresh minibatch of noise (Algorithm 1).",
             True: "G's update: the last D step's fakes again (DCGAN-style speed-up)."}  # fmt: skip
 PLANE_KEYS = {2: ("toy.surface", "toy.manifold"), 3: ("toy.surface", "toy.dstar", "toy.manifold")}
+LIVE_CAPTION = {
+    False: "Live pictures while training: red = D says real, blue = D says fake, dark line: D = ½; green: real "
+    "data, orange: fakes, arrows: ∇ₓD(G(z)). Pause for the interactive charts (hover, zoom).",
+    True: "Live pictures while training: red = high critic score ('real'), blue = low, over the score's own "
+    "range (no ½ line: a score is no probability); green: real data, orange: fakes, arrows: ∇ₓD(G(z)). Pause "
+    "for the interactive charts (hover, zoom).",
+}
+V_NOTE = (
+    "**No V(D,G) for a critic.** V(D,G) = E[log D(x)] + E[log(1 − D(G(z)))] and its optimum −log 4 need D to "
+    "output a probability; a critic's score is not one. Its own objective is its loss (left); the critic gap "
+    "above measures how well it still tells real from fake."
+)
 
 
 # ---- widgets -------------------------------------------------------------------------------------
@@ -43,7 +56,8 @@ def data_ui() -> tuple[str | None, object | None]:
         help="First two columns are x and y; a header row is optional; at most 5 MB.",
     )
     if upload is None:
-        st.info("Choose a CSV file to train on your own points.")
+        if not share.has_linked_data(TOY):  # else the link's points are used, and the share box says so
+            st.info("Choose a CSV file to train on your own points.")
         return None, None
     try:
         return uploaded_dataset(upload.getvalue())
@@ -77,8 +91,10 @@ def live_view(run: RunController, scene: Scene, show_arrows: bool, show_dstar: b
     session.watch(run)
     controls.rerun_on_change(LIVE_STATE, run)
     view = run.view()
-    frame, dstar_grid = scene.latest(show_dstar, view.published)
-    row = metrics(view.step, view.steps_per_s, readout(view.history, frame, scene.data))
+    critic = is_critic(run.settings["loss"])  # the loss it runs with now (it applies live)
+    frame, dstar_grid = scene.latest(show_dstar, view.published, critic)
+    numbers = readout(view.history, frame, scene.data)
+    row = metrics(frame.step, view.steps_per_s, numbers, view.status is Status.TRAINING)
     for col, m in zip(st.columns(len(row)), row, strict=True):
         col.metric(m.label, m.value, help=m.help)
     st.caption(G_UPDATE[run.settings["reuse_fakes"]])
@@ -91,16 +107,18 @@ def live_view(run: RunController, scene: Scene, show_arrows: bool, show_dstar: b
     for col, picture in zip(cols, scene.pictures(frame, dstar_grid, show_arrows), strict=True):
         col.markdown("**" + picture.title.replace("*", r"\*") + "**")  # D* is not emphasis
         col.image(downloads.image_url(picture.jpeg, "image/jpeg"))
-    st.caption(
-        "Live pictures while training: red = D says real, blue = D says fake, dark line: D = ½; green: real data, "
-        "orange: fakes, arrows: ∇ₓD(G(z)). Pause for the interactive charts (hover, zoom)."
-    )
+    st.caption(LIVE_CAPTION[critic])
 
 
-def curves_view(run: RunController) -> None:
-    """Losses, D outputs and V(D,G) over steps; they change slowly, so they redraw about once a second."""
+def curves_view(run: RunController, scene: Scene) -> None:
+    """Losses, D outputs (a critic: its scores) and V(D,G) over steps; they redraw about once a second."""
     view = run.view()
-    charts.curve_charts(st.columns(3), view.history, CURVES, view.status in RUNNING, run.run_id, "toy")
+    loss = run.settings["loss"]
+    curves = scene.curves(loss, view.history)
+    cols = st.columns(3)
+    charts.curve_charts(cols, curves, view.status in RUNNING, run.run_id, "toy")
+    if is_critic(loss):
+        cols[len(curves)].info(V_NOTE)
 
 
 def timeline_ui(scene: Scene) -> None:
@@ -116,7 +134,8 @@ def timeline_ui(scene: Scene) -> None:
         value=steps[-1],
         help="Move back through training; the view shows D and G at that step.",
     )
-    planes = zip(scene.timeline_planes(snaps[steps.index(chosen)]), ("surface", "manifold"), strict=True)
+    critic = is_critic(st.session_state[RUN].settings["loss"])
+    planes = zip(scene.timeline_planes(snaps[steps.index(chosen)], critic), ("surface", "manifold"), strict=True)
     for col, (fig, key) in zip(st.columns(2), planes, strict=True):
         col.plotly_chart(fig, key=f"toy.timeline.{key}", config=CHART_CONFIG)
 
@@ -127,19 +146,19 @@ share.url_state(TOY)  # a shared link's settings (once per session), then the UR
 st.title("Toy 2-D GAN")
 st.caption(
     "Green: real data. Orange: the generator's fakes. Colour: the discriminator's D(x) — red says "
-    "'real', blue says 'fake', the dark line (dashed when paused) is D = ½. Arrows show where the generator "
-    "pushes each fake."
+    "'real', blue says 'fake', the dark line (dashed when paused) is D = ½ (with a critic loss: its score, "
+    "no ½). Arrows show where the generator pushes each fake."
 )
 
 with st.sidebar:
     st.subheader("Toy 2-D settings")
     with st.expander("Data", expanded=True):
-        data_id, data = data_ui()
+        data_id, data = share.linked_data(TOY, data_ui())  # or the points a link carried
     with st.expander("Training", expanded=True):
         form.form(TOY, "Training")
     with st.expander("Networks"):
         form.form(TOY, "Networks")
-    share.share_ui(TOY)
+    share.share_ui(TOY, data)  # a small uploaded point set travels in the link
 values = TOY.values(st.session_state)
 
 run: RunController | None = st.session_state.get(RUN)
@@ -171,6 +190,8 @@ if data is not None and run.needs_reset({**values, "dataset": data_id}):
     st.warning("Dataset, networks, optimizer or seed changed: press **Reset** to build new networks with them.")
 ran = run.settings  # the loss, optimizer and k it runs with now: advice only for what it has not tried
 controls.status_notice(run, BLOWN_UP + divergence_advice(ran["loss"], ran["optimizer"], ran["k"]))
+if is_critic(ran["loss"]):
+    st.info(CRITIC_WHY + " The colours, numbers and curves below show critic scores.", icon=":material/info:")
 
 scene: Scene | None = st.session_state.get(SCENE)
 if scene is None or scene.revision != run.run_id:  # the fixed view and frame caches of this run
@@ -178,7 +199,7 @@ if scene is None or scene.revision != run.run_id:  # the fixed view and frame ca
 show_arrows, show_dstar = overlay_ui()
 refresh = controls.live_timer(LIVE_STATE, run, 1.0 / values["refresh"])
 st.fragment(live_view, run_every=refresh)(run, scene, show_arrows, show_dstar)
-st.fragment(curves_view, run_every=max(refresh, 1.0) if refresh else None)(run)
+st.fragment(curves_view, run_every=max(refresh, 1.0) if refresh else None)(run, scene)
 
 with st.expander("Timeline: scrub back through training"):
     st.session_state[TIMELINE] = scene.snapshots()

@@ -144,19 +144,19 @@ def points_from_csv(text: str) -> PointCloud:
     if len(text) > MAX_CSV_BYTES:
         raise DataError(f"CSV is larger than {MAX_CSV_BYTES // 2**20} MB.")
     try:
-        rows = [r for r in csv.reader(io.StringIO(text)) if any(c.strip() for c in r)]
+        rows = _numbered_rows(text)
     except csv.Error as exc:
         raise DataError(f"CSV could not be read: {exc}.") from None
-    if rows and not _is_numeric_row(rows[0][:2]):
+    if rows and not _is_numeric_row(rows[0][1][:2]):
         rows = rows[1:]  # header
     if not rows:
         raise DataError("CSV has no data rows.")
-    if min(len(r) for r in rows) < 2:
+    if min(len(r) for _, r in rows) < 2:
         raise DataError("CSV needs at least 2 columns (x, y) in every row.")
     values = []
-    for line, row in enumerate(rows, start=1):
+    for line, row in rows:
         if not _is_numeric_row(row[:2]):
-            raise DataError(f"CSV row {line} is not numeric: {','.join(row[:2])[:40]!r}.")
+            raise DataError(f"CSV line {line} is not numeric: {','.join(row[:2])[:40]!r}.")
         values.append([float(row[0]), float(row[1])])
     pts = torch.tensor(values, dtype=torch.float32)
     if not torch.isfinite(pts).all():
@@ -164,8 +164,19 @@ def points_from_csv(text: str) -> PointCloud:
     if pts.abs().max() > MAX_ABS_VALUE:
         raise DataError(f"CSV values must lie within ±{MAX_ABS_VALUE:g}.")
     if len(pts) < MIN_ROWS:
-        raise DataError(f"CSV has {len(pts)} rows; at least {MIN_ROWS} points are needed.")
+        raise DataError(f"CSV has {_rows(len(pts))}; at least {MIN_ROWS} points are needed.")
     return PointCloud(pts)
+
+
+def _numbered_rows(text: str) -> list[tuple[int, list[str]]]:
+    """The non-blank rows, each with the file's own line number (1 = the first line, header included), so a
+    message points at the line a text editor shows."""
+    reader = csv.reader(io.StringIO(text))
+    return [(reader.line_num, row) for row in reader if any(c.strip() for c in row)]
+
+
+def _rows(n: int) -> str:
+    return f"{n} data row" if n == 1 else f"{n} data rows"
 
 
 def _is_numeric_row(cells: list[str]) -> bool:

@@ -28,10 +28,10 @@ from playground.gan import augment
 from playground.gan.device import pick_device
 from playground.gan.losses import LOSSES, GanLoss, value_function
 from playground.gan.models import init_weights, sample_latent
+from playground.gan.record import STAT_NAMES, Chunk, History, Snapshot
 from playground.gan.step import REFERENCE, Engine, StepRecord
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-STAT_NAMES = ("d_loss", "g_loss", "value", "d_real", "d_fake", "grad_norm_d", "grad_norm_g")
 
 
 @dataclass(frozen=True)
@@ -106,53 +106,6 @@ def make_optimizer(name: str, params, lr: float, cfg: TrainConfig, device: torch
     if name == "sgd":
         return torch.optim.SGD(params, lr=lr, momentum=cfg.momentum, fused=fused)
     return torch.optim.RMSprop(params, lr=lr, foreach=True)
-
-
-class History:
-    """Per-step numbers, bounded: when full, every second row is dropped so the whole run stays visible."""
-
-    def __init__(self, max_len: int) -> None:
-        self.max_len = max(max_len, 10)
-        self.columns: dict[str, list[float]] = {name: [] for name in ("step", *STAT_NAMES, "steps_per_s")}
-
-    def extend(self, rows: dict[str, list[float]]) -> None:
-        for name, values in rows.items():
-            self.columns[name].extend(values)
-        if len(self.columns["step"]) > self.max_len:
-            for name, values in self.columns.items():
-                self.columns[name] = values[::2]
-
-    def copy(self) -> dict[str, list[float]]:
-        return {name: list(values) for name, values in self.columns.items()}
-
-    def to_csv(self) -> str:
-        """The table as CSV text, one row per recorded generator step."""
-        lines = [",".join(self.columns)]
-        lines += [",".join(f"{v:.6g}" for v in row) for row in zip(*self.columns.values())]
-        return "\n".join(lines) + "\n"
-
-    def __len__(self) -> int:
-        return len(self.columns["step"])
-
-
-@dataclass
-class Snapshot:
-    step: int
-    generator: dict[str, torch.Tensor]  # CPU copies of state_dicts (G: its moving average)
-    discriminator: dict[str, torch.Tensor]
-
-
-@dataclass
-class Chunk:
-    """What one ``Trainer.run_chunk`` produced: per-step stats, timeline snapshots, the weights to publish."""
-
-    step_count: int  # after the chunk
-    steps: list[int]
-    table: dict[str, list[float]]  # STAT_NAMES → one value per step
-    rate: float  # steps/s within the chunk
-    diverged: str | None
-    snapshots: list[Snapshot]
-    published: Snapshot | None  # None when the chunk diverged
 
 
 EngineFactory = Callable[["Trainer"], Engine | None]  # a trainer → its fast engine, or None where none applies

@@ -32,7 +32,8 @@ from multiprocessing.connection import Connection
 
 import torch
 
-from playground.gan.trainer import Chunk, Snapshot, Trainer
+from playground.gan.record import Chunk, Snapshot
+from playground.gan.trainer import Trainer
 
 
 def available() -> bool:

@@ -17,7 +17,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from types import MappingProxyType
 
-from playground.gan.trainer import STAT_NAMES, Trainer
+from playground.gan.record import STAT_NAMES
+from playground.gan.trainer import Trainer
 from playground.runtime.memory import SNAPSHOT_BUDGET, snapshot_cap
 from playground.runtime.slots import SLOTS, TrainerSlots
 from playground.runtime.worker import CRASHED, IDLE, Steppable, TrainingWorker
@@ -253,7 +254,9 @@ class RunController:
         reading = self._reading
         if reading is None or _peek(self.trainer) != reading.key:
             reading = self._reading = _read(self.trainer)
-        state = (self._status(reading.diverged), self.worker.steps_per_s(), self.worker.stop_reason, self._queue())
+        status = self._status(reading.diverged)
+        rate = self.worker.steps_per_s() if status is Status.TRAINING else 0.0  # a paused page is not redrawn later
+        state = (status, rate, self.worker.stop_reason, self._queue())
         if self._view is None or self._view[0] is not reading or self._view[1] != state:
             self._view = (reading, state, _view(self.run_id, reading, *state))
         return self._view[2]

@@ -7,19 +7,20 @@ the settings a link may carry: each URL parameter is a widget key without the pa
 ``decode`` validates every value and returns plain messages for the ones it rejects, so a mistyped or
 hostile link never reaches a widget or a config.
 
-Two reserved parameters: ``lock=1`` locks every setting except the display-only ones (or
-``lock=seed,loss`` just those), and ``preset=NAME`` starts from a named preset's values, which explicit
-parameters then override.
+Three reserved parameters: ``lock=1`` locks every setting except the display-only ones (or
+``lock=seed,loss`` just those), ``preset=NAME`` starts from a named preset's values, which explicit
+parameters then override, and ``points=x_y_x_y…`` carries a small point set (an uploaded CSV's).
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-LOCK, PRESET = "lock", "preset"
-RESERVED = (LOCK, PRESET, "embed", "embed_options")  # the last two belong to Streamlit itself
+LOCK, PRESET, POINTS = "lock", "preset", "points"
+RESERVED = (LOCK, PRESET, POINTS, "embed", "embed_options")  # the last two belong to Streamlit itself
 MAX_LEN = 64  # no legitimate value is longer; longer input is rejected before parsing
 LISTED = 12  # a message lists up to this many options; longer lists are summarised
 
@@ -154,6 +155,42 @@ def is_valid(spec: Field, value: object) -> bool:
     if isinstance(spec, IntRange):
         return isinstance(value, int) and not isinstance(value, bool) and spec.lo <= value <= spec.hi
     return value in spec.options
+
+
+# ---- a small point set --------------------------------------------------------------------------------
+MAX_POINTS = 200  # a link of at most ~5 kB (typically 2-3): every browser, chat and e-mail client keeps it whole
+POINT_DECIMALS = 3
+_NUMBER = re.compile(r"-?\d{1,7}(\.\d{1,3})?")  # what encode_points writes: no exponent, no nan, no inf
+_MAX_POINTS_TEXT = MAX_POINTS * 2 * 13  # 2 numbers of at most 12 characters and a separator per point
+
+
+def encode_points(points: Iterable[Sequence[float]]) -> str | None:
+    """``x_y_x_y…`` at POINT_DECIMALS decimals ("_" needs no escaping in a URL, so the address bar shows the same
+    text), or None when there are more than MAX_POINTS points or one does not fit (|value| ≥ 10⁷, not finite)."""
+    numbers = []
+    for point in points:
+        if len(numbers) == 2 * MAX_POINTS:
+            return None
+        for value in point[:2]:
+            text = f"{round(float(value), POINT_DECIMALS):.{POINT_DECIMALS}f}" if math.isfinite(value) else "nan"
+            text = text.rstrip("0").rstrip(".")
+            numbers.append("0" if text == "-0" else text)
+    return "_".join(numbers) if all(_NUMBER.fullmatch(n) for n in numbers) else None
+
+
+def decode_points(text: str) -> list[tuple[float, float]]:
+    """The (x, y) pairs of a link's ``points`` value; ``UrlStateError`` for anything ``encode_points`` does not
+    write (the link is untrusted: bounded length, plain decimals only, nothing evaluated)."""
+    text = text.strip()
+    if len(text) > _MAX_POINTS_TEXT:
+        raise UrlStateError(f"'{POINTS}' is too long (at most {MAX_POINTS} points).")
+    numbers = text.split("_")
+    if len(numbers) % 2 or not all(_NUMBER.fullmatch(n) for n in numbers):
+        raise UrlStateError(f"'{POINTS}' must be pairs of plain numbers, x_y_x_y (e.g. 1.5_-0.25).")
+    if len(numbers) > 2 * MAX_POINTS:
+        raise UrlStateError(f"'{POINTS}' holds {len(numbers) // 2} points; a link carries at most {MAX_POINTS}.")
+    values = [float(n) for n in numbers]
+    return list(zip(values[::2], values[1::2], strict=True))
 
 
 # ---- whole pages ----------------------------------------------------------------------------------------

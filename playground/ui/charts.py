@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from playground.ui.downloads import image_url
 from playground.views import figures as F
 from playground.views.pictures import curves_image
 
 
-def curve_charts(cols, history: dict, specs: tuple[F.Curves, ...], running: bool, revision: str, page: str) -> None:
-    """One chart per column: PNG pictures while training, interactive plotly charts once paused.
+def curve_charts(cols, charts: Sequence[tuple[F.Curves, dict]], running: bool, revision: str, page: str) -> None:
+    """One chart per column, each a (spec, history with the spec's columns and its own "step"): PNG pictures
+    while training, interactive plotly charts once paused.
 
     Streamlit gives a plotly chart a new identity whenever its data change, so the browser rebuilds it on
     every redraw: in headless Chromium the three curve charts of the toy page took more than half of the
     page's JavaScript time (profiled), on the same cores training needs when the browser runs beside it.
     """
-    for i, (col, spec) in enumerate(zip(cols, specs, strict=True)):
+    for i, (col, (spec, history)) in enumerate(zip(cols, charts, strict=False)):
         if running:
             col.image(image_url(curves_image(history, spec), "image/png"))
         else:

@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from playground.gan import losses as objectives
 from playground.gan.data import Mixture
 from playground.gan.metrics import kde_density, optimal_discriminator
 from playground.gan.models import sample_latent
@@ -25,6 +26,29 @@ D_COLOURS = [[0.0, "#2c7bb6"], [0.5, "#f7f7f7"], [1.0, "#d7191c"]]  # blue: "fak
 LOG4 = math.log(4.0)
 MAX_CURVE_POINTS = 500
 FONT = dict(size=15)  # readable from the back of a lecture hall
+CRITIC_WHY = (
+    "With this loss D is a critic: its output is a score, not a probability (only the cross-entropy losses "
+    "train D to output P(real)), so there is no ½ boundary and no −log 4 optimum; higher means 'more real'."
+)
+
+
+def is_critic(loss: str) -> bool:
+    """True when D is trained as a critic whose raw output is a score (WGAN-GP, hinge, LSGAN).
+
+    D(x) = σ(logit) is a probability only when D minimises the cross-entropy (the non-saturating and minimax
+    games share ``bce_d_loss``); then V(D, G), its −log 4 optimum and the D = ½ boundary are defined.
+    """
+    return objectives.LOSSES[loss].d is not objectives.bce_d_loss
+
+
+def score_range(grid: np.ndarray) -> tuple[float, float]:
+    """The colour range of a critic's surface: the score's own range on the grid (a critic's level is arbitrary:
+    WGAN's is fixed only up to a constant), at least 1e-3 wide so a flat surface still has a scale."""
+    lo, hi = float(np.min(grid)), float(np.max(grid))
+    if hi - lo < 1e-3:
+        mid = (lo + hi) / 2
+        lo, hi = mid - 5e-4, mid + 5e-4
+    return lo, hi
 
 
 @dataclass(frozen=True)
@@ -48,13 +72,14 @@ class Frame:
     """G and D evaluated on a View at one step (plain arrays, cheap to draw)."""
 
     step: int
-    d_grid: np.ndarray  # [R, R] D(x) = σ(logit) on the grid
+    d_grid: np.ndarray  # [R, R] D(x) = σ(logit) on the grid; a critic's raw score when ``critic``
     fake: np.ndarray  # [N, 2] G(z) for the view's fixed noise
-    grad: np.ndarray  # [n_arrows, 2] ∇ₓD(x) at the first fake points
+    grad: np.ndarray  # [n_arrows, 2] ∇ₓD(x) (a critic: ∇ₓ score) at the first fake points
     manifold: np.ndarray  # [L, P, 2] the latent grid lines pushed through G
     eval_fake: np.ndarray  # [E, 2] G(z_eval), for mode metrics
-    d_real: float  # mean D on the view's real points
-    d_fake: float  # mean D on its fake points
+    d_real: float  # mean D (a critic: mean score) on the view's real points
+    d_fake: float  # mean D (a critic: mean score) on its fake points
+    critic: bool = False  # D's numbers are raw critic scores, not probabilities (``is_critic``)
 
 
 def axis_ranges(points: torch.Tensor, pad: float = 0.15) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -116,25 +141,26 @@ def latent_lines(latent_dim: int, prior: str = "normal", n_lines: int = 11, poin
     return lines
 
 
-def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0) -> Frame:
+def compute_frame(G: nn.Module, D: nn.Module, view: View, step: int = 0, critic: bool = False) -> Frame:
     """Evaluate eval-mode copies of G and D (CPU) on the view; the gradient is ∇ₓσ(D(x)) at G(z).
 
+    ``critic``: keep D's raw scores (and their gradient) instead of σ: a critic's output is no probability.
     The surface and arrows score each point on its own (``score_points``: a PacGAN D sees a pack of copies).
     """
+    out = (lambda logits: logits) if critic else torch.sigmoid
     with torch.no_grad():
-        d_grid = torch.sigmoid(D.score_points(view.grid)).reshape(len(view.ys), len(view.xs))  # [R, R]
+        d_grid = out(D.score_points(view.grid)).reshape(len(view.ys), len(view.xs))  # [R, R]
         fake = G(view.z)  # [N, 2]
         eval_fake = G(view.z_eval)  # [E, 2]
         lines = view.latent_lines
         manifold = G(lines.reshape(-1, lines.shape[-1])).reshape(lines.shape[0], lines.shape[1], -1)
-        d_real, d_fake = torch.sigmoid(D(view.real)).mean(), torch.sigmoid(D(fake)).mean()
+        d_real, d_fake = out(D(view.real)).mean(), out(D(fake)).mean()
     with torch.enable_grad():
         x = fake[: view.n_arrows].clone().requires_grad_(True)
-        (grad,) = torch.autograd.grad(torch.sigmoid(D.score_points(x)).sum(), x)
+        (grad,) = torch.autograd.grad(out(D.score_points(x)).sum(), x)
     d_grid = d_grid.numpy().round(3)  # 3 decimals are plenty for a colour and halve the JSON sent
-    return Frame(
-        step, d_grid, fake.numpy(), grad.numpy(), manifold.numpy(), eval_fake.numpy(), float(d_real), float(d_fake)
-    )
+    return Frame(step, d_grid, fake.numpy(), grad.numpy(), manifold.numpy(), eval_fake.numpy(), float(d_real),
+                 float(d_fake), critic)  # fmt: skip
 
 
 def snapshot_models(trainer, snap=None, into=None) -> tuple[nn.Module, nn.Module, int]:
@@ -146,13 +172,14 @@ def snapshot_models(trainer, snap=None, into=None) -> tuple[nn.Module, nn.Module
     return G, D, snap.step
 
 
-def frame_at(trainer, view: View, snap=None, into=None) -> Frame:
+def frame_at(trainer, view: View, snap=None, into=None, critic: bool = False) -> Frame:
     """The frame of a snapshot (default: the latest published weights), safe beside a training thread.
 
     ``into``: a (G, D) pair from an earlier call to reuse, for a page that draws frames several times a second.
+    ``critic``: D's raw scores (``compute_frame``).
     """
     G, D, step = snapshot_models(trainer, snap, into)
-    return compute_frame(G, D, view, step)
+    return compute_frame(G, D, view, step, critic)
 
 
 def optimal_d_grid(view: View, fake: np.ndarray | torch.Tensor, data) -> np.ndarray:
@@ -226,34 +253,45 @@ def decision_surface(
     grad: np.ndarray | None = None,
     title: str = "Discriminator D(x)",
     revision: str = "run",
+    critic: bool = False,
 ) -> go.Figure:
-    """D(x) heatmap on the fixed grid, colour scale fixed to [0, 1], the D = ½ contour, real and fake points."""
+    """D(x) heatmap on the fixed grid, colour scale fixed to [0, 1], the D = ½ contour, real and fake points.
+
+    ``critic``: ``d_grid`` holds raw scores: the colour scale spans the score's own range and there is no ½ contour.
+    """
+    if critic:
+        (lo, hi), name, ticks = score_range(d_grid), "critic score", None
+    else:
+        (lo, hi), name, ticks = (0.0, 1.0), "D(x)", [0, 0.5, 1]
     data = [
         dict(
             type="heatmap",
             x=view.xs,
             y=view.ys,
             z=d_grid,
-            zmin=0.0,
-            zmax=1.0,
+            zmin=lo,
+            zmax=hi,
             colorscale=D_COLOURS,
-            name="D(x)",
-            colorbar=dict(title=dict(text="D(x)"), tickvals=[0, 0.5, 1], len=0.8, thickness=14),
-            hovertemplate="x %{x:.2f}, y %{y:.2f}<br>D %{z:.2f}<extra></extra>",
-        ),
-        dict(
-            type="contour",
-            x=view.xs,
-            y=view.ys,
-            z=d_grid,
-            showscale=False,
-            name="D = ½",
-            hoverinfo="skip",
-            contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
-            line=dict(color="black", width=2, dash="dash"),
-        ),
-        _points(view.real.numpy(), "real x", REAL_COLOUR),
+            name=name,
+            colorbar=dict(title=dict(text=name.replace(" ", "<br>")), tickvals=ticks, len=0.8, thickness=14),
+            hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{name} %{{z:.2f}}<extra></extra>",
+        )
     ]
+    if not critic:
+        data.append(
+            dict(
+                type="contour",
+                x=view.xs,
+                y=view.ys,
+                z=d_grid,
+                showscale=False,
+                name="D = ½",
+                hoverinfo="skip",
+                contours=dict(start=0.5, end=0.5, size=1, coloring="none"),
+                line=dict(color="black", width=2, dash="dash"),
+            )
+        )
+    data.append(_points(view.real.numpy(), "real x", REAL_COLOUR))
     if fake is not None:
         data.append(_points(fake, "fake G(z)", FAKE_COLOUR, opacity=0.9, line=dict(color="black", width=0.5)))
         if grad is not None:
@@ -312,6 +350,22 @@ D_OUTPUTS = Curves(
     y_range=(-0.02, 1.02),
 )
 VALUE = Curves(("value",), ("V(D,G)",), ("#7b3294",), "Value V(D,G)", "V", reference=(-LOG4, "−log 4 ≈ −1.386"))
+# a critic's mean scores: the page records them (raw, from its own frames or score reports) under these names
+CRITIC_SCORES = Curves(
+    ("score_real", "score_fake"),
+    ("mean critic score, real", "mean critic score, fake"),
+    (REAL_COLOUR, FAKE_COLOUR),
+    "Critic scores",
+    "score",  # short: the live picture writes the y title beside its tick labels
+)
+
+
+def curve_specs(loss: str, specs: tuple[Curves, ...]) -> tuple[Curves, ...]:
+    """The charts a page shows for ``loss``: a critic's scores instead of D's probabilities, and no V(D, G)
+    (it is defined only for a probability D: ``is_critic``)."""
+    if not is_critic(loss):
+        return specs
+    return tuple(CRITIC_SCORES if spec is D_OUTPUTS else spec for spec in specs if spec is not VALUE)
 
 
 def hline(y: float, text: str, colour: str = "grey", side: str = "right") -> tuple[dict, dict]:
@@ -325,21 +379,30 @@ def hline(y: float, text: str, colour: str = "grey", side: str = "right") -> tup
 
 
 def curves_figure(history: dict[str, list[float]], spec: Curves, revision: str = "run") -> go.Figure:
-    """The spec's history columns over generator steps (thinned), with its dashed reference line."""
+    """The spec's history columns over generator steps (thinned), with its dashed reference line.
+
+    The reference is a legend entry (its label on the plot would sit on a curve that reaches it), and the legend
+    sits below the x axis title.
+    """
     h = thin(history, spec.names)
     data = [
         dict(type="scatter", x=h["step"], y=h[n], mode="lines", name=label, line=dict(color=colour, width=2))
         for n, label, colour in zip(spec.names, spec.labels, spec.colours, strict=True)
     ]
+    if spec.reference is not None:
+        y, label = spec.reference
+        steps = h["step"]
+        xs = [float(steps[0]), float(steps[-1])] if len(steps) else [0.0, 1.0]
+        data.append(dict(type="scatter", x=xs, y=[y, y], mode="lines", name=label, hoverinfo="skip",
+                         line=dict(color="grey", width=2, dash="dash")))  # fmt: skip
     y_range = list(spec.y_range) if spec.y_range else None
     layout = dict(
-        height=300,
-        xaxis=dict(title=dict(text="generator step")),
+        height=340,
+        margin=dict(l=10, r=10, t=44, b=10),
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
+        xaxis=dict(title=dict(text="generator step", standoff=4)),
         yaxis=dict(title=dict(text=spec.y_title), range=y_range),
     )
-    if spec.reference is not None:
-        shape, note = hline(*spec.reference, side="left")
-        layout["shapes"], layout["annotations"] = [shape], [note]
     return _figure(data, layout, spec.title, revision)
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from playground.views.figures import ARROW_COLOUR, D_COLOURS, FAKE_COLOUR, REAL_COLOUR, Curves, View, thin
+from playground.views.figures import ARROW_COLOUR, D_COLOURS, FAKE_COLOUR, REAL_COLOUR, Curves, View, score_range, thin
 
 SIZE = 460  # pixels per side (the planes are square)
 MANIFOLD_COLOURS = ("#7b3294", "#a6611a")  # as generator_manifold: z₁ varies, z₂ varies
@@ -64,13 +64,18 @@ class Canvas:
         rows = (y1 - points[..., 1]) / (y1 - y0) * (self.size - 1)
         return np.stack([cols, rows], axis=-1)
 
-    def surface(self, d_grid: np.ndarray) -> None:
-        """D(x) as background colour, and the D = ½ boundary as a dark line."""
-        rows, cols = d_grid.shape
+    def surface(self, d_grid: np.ndarray, critic: bool = False) -> None:
+        """D(x) as background colour, and the D = ½ boundary as a dark line; a critic's raw scores are coloured
+        over their own range (``figures.score_range``), with no boundary: a score has no ½."""
+        if critic:
+            lo, hi = score_range(d_grid)
+            d_grid = (d_grid - lo) / (hi - lo)
         grid = Image.fromarray(d_grid[::-1].astype(np.float32), mode="F")  # row 0 of the grid is the lowest y
         # the grid's points are cell centres spanning the whole range: stretch them edge to edge
         big = np.asarray(grid.resize((self.size, self.size), Image.BILINEAR))
         self.image.paste(Image.fromarray(colour_map(big)))
+        if critic:
+            return
         above = big > 0.5
         edge = np.zeros_like(above)
         edge[:-1] |= above[:-1] != above[1:]
@@ -126,10 +131,14 @@ class Canvas:
         return buffer.getvalue()
 
 
-def surface_image(view: View, d_grid: np.ndarray, fake: np.ndarray, grad: np.ndarray | None = None) -> bytes:
-    """As ``figures.decision_surface``: D(x), the ½ boundary, real and fake points, G's gradient arrows."""
+def surface_image(
+    view: View, d_grid: np.ndarray, fake: np.ndarray, grad: np.ndarray | None = None, critic: bool = False
+) -> bytes:
+    """As ``figures.decision_surface``: D(x), the ½ boundary, real and fake points, G's gradient arrows.
+
+    ``critic``: ``d_grid`` holds raw scores (coloured over their own range, no ½ boundary)."""
     canvas = Canvas(view)
-    canvas.surface(d_grid)
+    canvas.surface(d_grid, critic)
     canvas.points(view.real.numpy(), REAL_COLOUR, 2.5)
     canvas.points(fake, FAKE_COLOUR, 3.5, alpha=235, outline=True)
     if grad is not None:

@@ -1,5 +1,6 @@
 """The latent explorer in a real browser: a dragged slider redraws only its fragment, the slider → image server time
-over 60 changes, the interpolation GIF downloads and is animated, and screenshots of the three tabs.
+over 60 changes (in its expander), the interpolation GIFs download animated (the slides one 448 px), and screenshots
+of the three tabs.
 
 Screenshots go to $LATENT_SCREENSHOTS if set (to look at them), else to the test's tmp folder.
 """
@@ -89,6 +90,9 @@ def test_dragging_a_slider_updates_the_digit_without_a_full_page_rerun(streamlit
 
 def test_slider_to_image_server_time_over_60_changes(streamlit_server, page):
     open_explorer(page, streamlit_server.url)
+    assert not page.get_by_text("Server time, slider change").is_visible()  # out of a student's view until opened
+    page.get_by_text("Speed, for the curious").click()
+    page.get_by_text("Server time, slider change").wait_for(timeout=10_000)
     latent_slider(page, "z2").focus()
     for i in range(60):
         _, _, count = timing(page)
@@ -103,7 +107,7 @@ def test_slider_to_image_server_time_over_60_changes(streamlit_server, page):
 def test_interpolation_gif_downloads_animated_and_the_tabs_look_right(streamlit_server, page, shots):
     open_explorer(page, streamlit_server.url)
     page.get_by_role("tab", name="Interpolation").click()
-    download_button = page.get_by_role("button", name="Download GIF")
+    download_button = page.get_by_role("button", name="Download GIF (168 px)")
     download_button.wait_for(timeout=60_000)
     shown = page.locator('[data-testid="stImage"] img[src$=".gif"]')
     assert shown.evaluate("e => e.complete && e.naturalWidth") > 0  # the animation plays on the page
@@ -115,7 +119,12 @@ def test_interpolation_gif_downloads_animated_and_the_tabs_look_right(streamlit_
     gif = Image.open(io.BytesIO(Path(info.value.path()).read_bytes()))
     assert info.value.suggested_filename == "interpolation_slerp.gif"
     assert gif.format == "GIF" and gif.is_animated and gif.n_frames >= 10
-    assert gif.info["loop"] == 0
+    assert gif.info["loop"] == 0 and gif.size == (168, 168)
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download GIF for slides (448 px)").click()
+    slides = Image.open(io.BytesIO(Path(info.value.path()).read_bytes()))
+    assert info.value.suggested_filename == "interpolation_slerp_448px.gif"
+    assert slides.size == (448, 448) and slides.n_frames == gif.n_frames
 
     page.get_by_role("tab", name="Latent walk grid").click()
     page.get_by_text("Centre: the slider z").wait_for(timeout=60_000)

@@ -32,3 +32,10 @@ def test_mnist_page_steps_trains_and_pauses_without_errors(streamlit_server, pag
     assert _step(page) > 3
     assert page.locator('[data-testid="stException"]').count() == 0, streamlit_server.log()[-3000:]
     assert "Traceback" not in streamlit_server.log()
+
+
+def test_a_pretrained_start_warns_of_the_dip_while_d_catches_up(streamlit_server, page):
+    page.goto(f"{streamlit_server.url}/mnist?start=pretrained", timeout=120_000)
+    page.get_by_text("Expect a dip first").wait_for(timeout=120_000)  # why 96 % confident falls before it recovers
+    assert page.get_by_text("D starts from random weights").count() == 1
+    assert page.locator('[data-testid="stException"]').count() == 0, streamlit_server.log()[-3000:]

@@ -77,3 +77,32 @@ def test_train_pause_reset_and_tab_close(streamlit_server, page):
     assert wait_until(lambda: f"{names[-1]} stopped: session closed" in streamlit_server.log(), timeout=60), (
         streamlit_server.log()[-2000:]
     )
+
+
+# The traces and annotations of every plotly chart on the page (names, types, annotation texts).
+PLOTLY_TEXT = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(el => [
+    ...(el.data || []).map(t => `${t.type}:${t.name || ''}`),
+    ...((el.layout && el.layout.annotations) || []).map(a => `annotation:${a.text}`)])"""
+
+
+def test_a_wgan_gp_link_shows_critic_scores_with_no_half_contour_and_no_log4(streamlit_server, page):
+    page.goto(f"{streamlit_server.url}/toy2d?loss=wgan-gp")
+    page.get_by_role("button", name="Train", exact=True).wait_for(timeout=60_000)
+    metric(page, "mean critic score, real")  # waits for the row; fails if the row still says "mean D(x)"
+    page.wait_for_function("() => document.querySelectorAll('.js-plotly-plot').length >= 4", timeout=30_000)
+    traces = page.evaluate(PLOTLY_TEXT)
+    assert any(t.startswith("heatmap:critic score") for t in traces), traces
+    assert not any(t.startswith("contour:") for t in traces), traces  # no D = ½ line on a score
+    assert not any("log 4" in t for t in traces), traces
+    assert "critic" in page.locator('[data-testid="stMain"]').inner_text()
+
+
+def test_a_blown_up_wgan_gp_run_is_not_advised_to_use_wgan_gp(streamlit_server, page):
+    # RMSprop at lr 0.1 blew up WGAN-GP within its first 100 steps on seeds 0-3 (about 1 s of CPU each)
+    page.goto(f"{streamlit_server.url}/toy2d?loss=wgan-gp&optimizer=rmsprop&lr_d=0.1&lr_g=0.1")
+    page.get_by_role("button", name="Train", exact=True).click(timeout=60_000)
+    notice = page.locator('[data-testid="stAlert"]', has_text="blew up")
+    notice.wait_for(timeout=60_000)
+    advice = notice.inner_text()
+    assert "lower learning rate" in advice and "Adam instead of RMSprop" in advice, advice
+    assert "WGAN-GP" not in advice, advice

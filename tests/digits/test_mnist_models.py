@@ -18,7 +18,8 @@ from playground.digits.models import (
 from playground.gan.checkpoints import checkpoint_bytes, read_checkpoint
 from playground.gan.losses import LOSSES, gradient_penalty
 from playground.gan.models import sample_latent
-from playground.gan.trainer import STAT_NAMES, TrainConfig, Trainer
+from playground.gan.record import STAT_NAMES
+from playground.gan.trainer import TrainConfig, Trainer
 
 SMALL = {"mlp": MnistMLPConfig(g_width=32, d_width=32), "dcgan": DCGANConfig(g_channels=8, d_channels=8)}
 PRETRAINED = {

@@ -7,7 +7,8 @@ import torch
 
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
-from playground.gan.trainer import STAT_NAMES, TrainConfig, Trainer
+from playground.gan.record import STAT_NAMES
+from playground.gan.trainer import TrainConfig, Trainer
 from playground.sweep import LoopSweep, NotVectorised, SeedGroups, SweepTrainer, main, make_sweep
 
 SEEDS = [0, 3, 7]

@@ -167,6 +167,47 @@ def test_strip_gif_plays_forward_then_back(clf):
     assert once.n_frames == 5
 
 
+def test_the_gif_for_slides_is_448_px_of_nearest_neighbour_blocks():
+    frame = np.zeros((28, 28), dtype=np.uint8)
+    frame[0, 0] = 255  # one white pixel in the corner
+    strip = LT.Strip("lerp", [frame, frame[::-1].copy()], [0, 0], [1.0, 1.0], [1.0, 1.0])
+    gif = Image.open(io.BytesIO(LT.strip_gif(strip, scale=LT.SLIDES_GIF_SCALE)))
+    assert gif.size == (448, 448)  # 28 px × 16
+    pixels = np.asarray(gif.convert("L"))
+    assert (pixels[:16, :16] == 255).all() and (pixels[16:, :] == 0).all() and (pixels[:, 16:] == 0).all()
+    assert Image.open(io.BytesIO(LT.strip_gif(strip))).size == (168, 168)  # the page's animation: 28 px × 6
+
+
+def test_label_codes_move_from_one_hot_a_to_one_hot_b():
+    expected = torch.tensor([[0.0, 1.0, 0.0, 0.0], [0.0, 0.5, 0.0, 0.5], [0.0, 0.0, 0.0, 1.0]])
+    torch.testing.assert_close(LT.label_codes(4, 1, 3, steps=3), expected)
+    torch.testing.assert_close(LT.label_codes(3, 2, 2, steps=2), torch.tensor([[0.0, 0.0, 1.0]] * 2))
+
+
+class Recorder(nn.Module):
+    """A 'conditional generator' that keeps its input and draws black digits."""
+
+    def forward(self, x):
+        self.seen = x
+        return -torch.ones(len(x), 1, 28, 28)
+
+
+def test_a_conditional_strip_feeds_each_frame_its_z_and_its_label_code(clf):
+    G, z0, z1 = Recorder(), torch.tensor([1.0, 0.0]), torch.tensor([3.0, 2.0])
+    codes = LT.label_codes(3, 0, 2, steps=3)
+    LT.interpolation_strip(G, clf, z0, z1, steps=3, method="lerp", codes=codes)
+    expected = torch.tensor([[1.0, 0.0, 1.0, 0.0, 0.0], [2.0, 1.0, 0.5, 0.0, 0.5], [3.0, 2.0, 0.0, 0.0, 1.0]])
+    torch.testing.assert_close(G.seen, expected)  # [z(t), code(t)] per frame
+
+
+def test_a_conditional_generator_keeps_its_own_network_whatever_label_it_is_asked_for():
+    cfg = DCGANConfig(latent_dim=8, g_channels=4, d_channels=4, num_classes=10)
+    gen = small_generator(cfg)
+    asked = gen.for_label(3).for_label(8)
+    assert asked.conditional_G is gen.G and asked.label == 8
+    assert gen.conditional_G is gen.G
+
+
 def test_walk_grid_png_tiles_steps_by_steps_digits():
     gen = small_generator()
     d1, d2 = LT.axis_directions(8, 0, 3)

@@ -1,6 +1,7 @@
 """What the latent explorer page draws, computed without Streamlit (playground.experiments.latent.view)."""
 
 import math
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -8,9 +9,11 @@ import pytest
 import torch
 from torch import nn
 
+from playground.digits.classifier import load_classifier
 from playground.digits.models import DCGANConfig
 from playground.experiments.latent import tools as LT
 from playground.experiments.latent import view as LV
+from playground.experiments.latent.walks import images_to_grid
 from playground.gan.checkpoints import CheckpointError, checkpoint_bytes, read_checkpoint, save_checkpoint
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
@@ -18,6 +21,7 @@ from playground.gan.trainer import TrainConfig, Trainer
 from playground.views import figures as F
 
 SMALL_DCGAN = DCGANConfig(latent_dim=8, g_channels=4, d_channels=4)
+PRETRAINED = Path(__file__).resolve().parents[2] / "pretrained"
 
 
 class SaysDigit(nn.Module):
@@ -222,10 +226,64 @@ def test_strip_heading_and_slerp_note_quote_the_norms():
 
 
 def test_both_paths_are_rendered():
-    z0, z1 = LT.sample_z(8, "normal", 1), LT.sample_z(8, "normal", 2)
-    strips = LV.strips(small_generator(), SaysDigit(0), z0, z1, steps=4)
+    a, b = LV.Endpoint(LT.sample_z(8, "normal", 1)), LV.Endpoint(LT.sample_z(8, "normal", 2))
+    strips = LV.strips(small_generator(), SaysDigit(0), a, b, steps=4)
     assert list(strips) == ["lerp", "slerp"]
     assert all(len(s.frames) == 4 and s.labels == [0] * 4 for s in strips.values())
+
+
+CONDITIONAL = DCGANConfig(latent_dim=8, g_channels=4, d_channels=4, num_classes=10)
+
+
+def test_a_conditional_generator_is_asked_for_the_endpoints_digit_not_the_sidebars():
+    gen, clf, memo = small_generator(CONDITIONAL).for_label(0), SaysDigit(7), {}
+    z, _ = LV.digit_endpoint(memo, "k", gen, clf, digit=7, seed=4)
+    assert list(memo) == [("k", 7, 7, 4)]  # searched with the label 7, not the sidebar's 0
+    expected, _ = LT.find_digit_z(gen.for_label(7).G, clf, 7, 8, "normal", 4)
+    torch.testing.assert_close(z, expected)
+    assert LV.digit_end(gen, z, 7) == LV.Endpoint(z, 7)
+    assert LV.digit_end(small_generator(), z, 7) == LV.Endpoint(z, None)  # unconditional: no label
+
+
+def test_the_endpoint_warning_blames_the_generator_only_when_it_was_not_asked_for_the_digit():
+    conditional, plain = small_generator(CONDITIONAL).for_label(0), small_generator()
+    assert LV.endpoint_warning(plain, 3, 0.5) is None and LV.endpoint_warning(conditional, 3, 0.9) is None
+    assert LV.endpoint_warning(plain, 3, 0.2) == "This generator rarely draws a 3: the best of 128 tries is 20% a 3."
+    assert LV.endpoint_warning(conditional, 8, 0.2) == (
+        "Asked for an 8, the best of 128 tries is 20% an 8 to the classifier: try another seed."
+    )
+
+
+def test_the_label_note_says_how_a_conditional_label_travels():
+    z = torch.zeros(8)
+    gen = small_generator(CONDITIONAL).for_label(0)
+    assert LV.label_note(small_generator(), LV.Endpoint(z), LV.Endpoint(z)) is None
+    moving = LV.label_note(gen, LV.Endpoint(z, 3), LV.Endpoint(z, 8))
+    assert "from 3 at A to 8 at B" in moving and "a 3 morphs into an 8" in moving
+    assert "its label stays 5 along the path" in LV.label_note(gen, LV.Endpoint(z, 5), LV.Endpoint(z, 5))
+
+
+def test_a_conditional_strip_moves_the_label_from_a_to_b():
+    gen, z = small_generator(CONDITIONAL).for_label(0), LT.sample_z(8, "normal", 1)
+    strip = LV.strips(gen, SaysDigit(0), LV.Endpoint(z, 3), LV.Endpoint(z, 8), steps=3)["lerp"]
+    codes = LT.label_codes(10, 3, 8, 3)
+    expected = LT.generate(gen.conditional_G, torch.cat([z.expand(3, -1), codes], dim=1))
+    for frame, image in zip(strip.frames, expected, strict=True):
+        np.testing.assert_array_equal(frame, images_to_grid(image[None], nrow=1, pad=0))
+
+
+def test_the_shipped_conditional_generator_interpolates_a_3_into_an_8():
+    """The page's default endpoints (a 3 with seed 1, an 8 with seed 2) on the shipped class-conditional DCGAN."""
+    G, cfg, _ = read_checkpoint(PRETRAINED / "dcgan_conditional_generator.safetensors", "generator")
+    gen, clf, memo = LV.shipped_generator("dcgan_conditional", (G, cfg, {})).for_label(0), load_classifier(), {}
+    ends = []
+    for digit, seed in ((3, 1), (8, 2)):
+        z, prob = LV.digit_endpoint(memo, "k", gen, clf, digit, seed)
+        assert prob > 0.9 and LV.endpoint_warning(gen, digit, prob) is None
+        ends.append(LV.digit_end(gen, z, digit))
+    for strip in LV.strips(gen, clf, *ends, steps=10).values():
+        assert (strip.labels[0], strip.labels[-1]) == (3, 8)
+        assert strip.confidences[0] > 0.9 and strip.confidences[-1] > 0.9
 
 
 def test_walk_directions_are_a_seeded_orthonormal_pair_or_two_axes():

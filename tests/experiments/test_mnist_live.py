@@ -11,6 +11,7 @@ from playground.digits.data import embedded_mnist
 from playground.digits.metrics import reference_stats
 from playground.digits.models import MnistMLPConfig
 from playground.experiments.mnist import run as R
+from playground.experiments.mnist.figures import critic_means, sample_images
 from playground.experiments.mnist.live import SCORE_EVERY_S, LiveDigits, ScoreKeeper
 from playground.experiments.mnist.settings import MNIST
 
@@ -66,6 +67,11 @@ def test_live_digits_draws_each_published_step_once_and_scores_every_few_seconds
     step0 = live.grid
     assert step0[0] == 0 and step0[1].startswith(b"\x89PNG")
     assert [s["step"] for s in live.scores()] == [0] and live.scores()[0]["n"] == 500
+    first = live.scores()[0]
+    G, D = trainer.models_at(snap)
+    assert (first["score_real"], first["score_fake"]) == pytest.approx(  # D's raw means, for a critic's readout
+        critic_means(D, live.view, sample_images(G, live.view.z_eval)), abs=1e-5
+    )
     live.refresh(snap, running=False)
     assert live.grid is step0  # same step: nothing redrawn
 

@@ -30,14 +30,37 @@ def test_metrics_formats_the_row_the_page_shows():
 
 
 def test_every_metric_has_its_tooltip():
-    row = V.metrics({"step": [], "d_real": [], "d_fake": []}, step=0, steps_per_s=0.0, batch_size=64, k=1)
-    assert set(row) == set(V.METRIC_HELP)
+    empty = {"step": [], "d_real": [], "d_fake": []}
+    row = V.metrics(empty, step=0, steps_per_s=0.0, batch_size=64, k=1)
+    critic = V.metrics(empty, step=0, steps_per_s=0.0, batch_size=64, k=1, critic=True)
+    assert set(row) | set(critic) == set(V.METRIC_HELP)
     assert "last 20 steps" in V.METRIC_HELP["mean D(x)"]
 
 
 def test_metrics_show_a_dash_for_the_means_before_the_first_step():
     row = V.metrics({"step": [], "d_real": [], "d_fake": []}, step=0, steps_per_s=0.0, batch_size=64, k=1)
     assert (row["step"], row["real images/s"], row["mean D(x)"], row["mean D(G(z))"]) == ("0", "0", "–", "–")
+
+
+def test_a_critic_s_row_shows_its_mean_scores_from_the_latest_report_not_probabilities():
+    history = {"step": [1.0], "d_real": [0.002], "d_fake": [0.001]}  # σ(score): meaningless for a critic
+    report = {"step": 900, "score_real": 3.25, "score_fake": -1.5}
+    row = V.metrics(history, step=1000, steps_per_s=2.0, batch_size=32, k=2, critic=True, report=report)
+    assert row == {"step": "1,000", "steps/s": "2.0", "real images/s": "128",
+                   "mean critic score, real": "3.250", "mean critic score, fake": "-1.500"}  # fmt: skip
+    before = V.metrics(history, step=0, steps_per_s=0.0, batch_size=32, k=2, critic=True)
+    assert (before["mean critic score, real"], before["mean critic score, fake"]) == ("–", "–")
+
+
+def test_speed_reads_zero_unless_training():
+    history = {"step": [1.0], "d_real": [0.5], "d_fake": [0.5]}
+    row = V.metrics(history, step=5, steps_per_s=2.04, batch_size=64, k=1, training=False)
+    assert (row["steps/s"], row["real images/s"]) == ("0.0", "0")
+
+
+def test_critic_history_lines_up_each_report_s_scores_by_step():
+    scores = [{"step": 0, "score_real": 0.1, "score_fake": 0.0}, {"step": 40, "score_real": 2.0, "score_fake": -1.0}]
+    assert V.critic_history(scores) == {"step": [0, 40], "score_real": [0.1, 2.0], "score_fake": [0.0, -1.0]}
 
 
 def test_verdict_table_puts_each_score_beside_the_real_digits_floor():

@@ -6,8 +6,9 @@ import torch
 
 from playground.experiments.toy.presets import PRESETS, presets_for
 from playground.gan.data import make_dataset
+from playground.gan.record import STAT_NAMES
 from playground.gan.remedies import apply_remedies
-from playground.gan.trainer import STAT_NAMES, Trainer
+from playground.gan.trainer import Trainer
 from playground.train import parse_args
 
 REMEDY_PRESETS = [name for name, p in PRESETS.items() if p.base]

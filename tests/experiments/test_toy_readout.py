@@ -64,3 +64,23 @@ def test_undefined_numbers_show_a_dash():
     row = metrics(0, 0.0, Readout(0.5, 0.5, math.nan, None))
     assert row[4].value == row[5].value == "–"
     assert "Gaussian mixtures" in row[5].help
+
+
+def test_a_critic_s_readout_is_its_mean_scores_on_the_frame_and_their_gap():
+    history = {"step": [1, 2], "d_real": [0.002, 0.002], "d_fake": [0.001, 0.001], "value": [-6.2, -6.3]}  # σ(score)
+    critic = Frame(2, None, None, None, None, torch.zeros(4, 2).numpy(), -6.25, -7.0, critic=True)
+    r = readout(history, critic, PointCloud(torch.zeros(10, 2)))
+    assert (r.d_real, r.d_fake, r.value, r.critic) == pytest.approx((-6.25, -7.0, 0.75, True))
+    row = metrics(2, 100.0, r)
+    assert [(m.label, m.value) for m in row[2:5]] == [
+        ("mean critic score, real", "-6.250"),
+        ("mean critic score, fake", "-7.000"),
+        ("critic gap", "0.750"),
+    ]
+    assert not any(m.label == "D(x)" or m.label == "V(D,G)" for m in row)
+
+
+def test_steps_per_second_reads_zero_unless_training():
+    r = Readout(0.5, 0.5, -1.4, None)
+    assert metrics(10, 59.6, r, training=True)[1].value == "60"
+    assert metrics(10, 59.6, r, training=False)[1].value == "0"  # the last measured speed is stale once paused

@@ -3,10 +3,11 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from playground.experiments.toy.scene import PLANE_HEIGHT, Scene
+from playground.experiments.toy.scene import CURVES, PLANE_HEIGHT, Scene
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
+from playground.views import figures as F
 
 
 @pytest.fixture
@@ -70,3 +71,28 @@ def test_planes_match_the_pictures_and_keep_zoom_per_run(scene):
     assert manifold.layout.title.text == "Generator: latent grid warped by G"
     surface, manifold = scene.planes(frame, None, arrows=False)
     assert not any(t.name.startswith("push on G") for t in surface.data)
+
+
+def test_a_critic_frame_is_drawn_as_scores_and_its_means_recorded_once_per_step(scene):
+    frame, _ = scene.latest(dstar=False, critic=True)
+    plain = scene.latest(dstar=False, critic=False)[0]  # the loss switched live: redrawn as D(x) = σ(score)
+    assert frame.critic and not plain.critic
+    np.testing.assert_allclose(1 / (1 + np.exp(-frame.d_grid)), plain.d_grid, atol=2e-3)  # raw scores, before σ
+    scene.latest(dstar=False, critic=True)
+    scene.trainer.step(2)
+    later, _ = scene.latest(dstar=False, critic=True)
+    assert scene.critic_history == {"step": [0, 2], "score_real": [frame.d_real, later.d_real],
+                                    "score_fake": [frame.d_fake, later.d_fake]}  # fmt: skip
+    assert scene.pictures(later, None, arrows=False)[0].title == "Critic score D(x) at step 2"
+    surface, _ = scene.planes(later, None, arrows=False)
+    assert [t.type for t in surface.data][:2] == ["heatmap", "scatter"]  # no ½ contour
+    timeline, _ = scene.timeline_planes(scene.snapshots()[0], critic=True)
+    assert timeline.layout.title.text == "Critic score and samples at step 0"
+
+
+def test_curves_follow_the_loss_the_run_uses_now(scene):
+    history = scene.trainer.history.copy()
+    assert [(spec, h) for spec, h in scene.curves("nonsat", history)] == [(s, history) for s in CURVES]
+    (losses, h1), (scores, h2) = scene.curves("hinge", history)
+    assert (losses, h1) == (F.LOSSES, history)
+    assert scores is F.CRITIC_SCORES and h2 is scene.critic_history

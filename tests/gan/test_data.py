@@ -77,6 +77,26 @@ def test_bad_csv_raises_a_plain_message(text, message):
         points_from_csv(text)
 
 
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("x,y\n1,2\nfoo,3\n" + "1,2\n" * 10, 3),  # the header is line 1, as an editor numbers it
+        ("1,2\n\n\n1,oops\n" + "1,2\n" * 10, 4),  # blank lines still count
+        ('1,2\n"x\ny",1\n', 3),  # a quoted field over two lines: the line where the row ends
+    ],
+)
+def test_a_bad_row_is_reported_by_the_files_own_line_number(text, line):
+    with pytest.raises(DataError, match=rf"CSV line {line} is not numeric"):
+        points_from_csv(text)
+
+
+@pytest.mark.parametrize(("rows", "says"), [(1, "1 data row;"), (3, "3 data rows;")])
+def test_too_few_rows_are_counted_in_good_english(rows, says):
+    with pytest.raises(DataError) as caught:
+        points_from_csv("x,y\n" + "1,2\n" * rows)
+    assert str(caught.value) == f"CSV has {says} at least 10 points are needed."
+
+
 def test_unknown_dataset_and_missing_csv():
     with pytest.raises(DataError, match="Unknown dataset"):
         make_dataset("ring9")

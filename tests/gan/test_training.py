@@ -7,7 +7,8 @@ from playground.engines import fast_engine
 from playground.gan.data import make_dataset
 from playground.gan.losses import LOSSES
 from playground.gan.models import ModelConfig
-from playground.gan.trainer import OPTIMIZERS, STAT_NAMES, TrainConfig, Trainer
+from playground.gan.record import STAT_NAMES
+from playground.gan.trainer import OPTIMIZERS, TrainConfig, Trainer
 
 SMALL = ModelConfig(hidden=32)
 

@@ -272,3 +272,15 @@ def test_a_paused_run_whose_thread_timed_out_is_idle_not_stopped(wait_for):
     assert wait_for(lambda: not run.worker.alive)  # the thread ended with nothing to do
     assert run.worker.stop_reason == "idle"
     assert run.status is Status.IDLE
+
+
+def test_the_rate_reads_zero_as_soon_as_the_run_is_paused(wait_for):
+    run = controller()
+    try:
+        run.train()
+        assert wait_for(lambda: run.view().steps_per_s > 0)
+        run.pause()
+        assert run.worker.wait_idle()
+        assert run.view().status is Status.IDLE and run.view().steps_per_s == 0.0  # not the last training rate
+    finally:
+        run.stop()

@@ -144,3 +144,43 @@ def test_a_bad_value_for_a_long_list_shows_its_ends_and_its_length():
     assert error == "'lr' must be one of 0.1, 0.01, 0.001, …, 1e-20 (20 options); '0.5' is not. It was ignored."
     gappy = U.Schema(prefix="p.", fields={"n": U.Choice(tuple(range(0, 40, 2)))})  # whole numbers with gaps
     assert "0, 2, 4, …, 38 (20 options)" in U.decode(gappy, {"n": "3"}).errors[0]
+
+
+# ---- a small point set (an uploaded CSV's) ----------------------------------------------------------------
+def test_points_are_written_compactly_at_three_decimals_and_read_back():
+    text = U.encode_points([(1.0, -0.5), (0.12345, 2.0004), (-0.0001, 1_000_000.0)])
+    assert text == "1_-0.5_0.123_2_0_1000000"  # "-0.000" is written 0; no letter needs escaping in a URL
+    assert U.decode_points(text) == [(1.0, -0.5), (0.123, 2.0), (0.0, 1e6)]
+
+
+def test_up_to_200_points_fit_in_a_link_and_201_do_not():
+    rng = random.Random(0)
+    points = [(rng.uniform(-9, 9), rng.uniform(-9, 9)) for _ in range(U.MAX_POINTS)]
+    decoded = U.decode_points(U.encode_points(points))
+    assert [v for p in decoded for v in p] == pytest.approx([v for p in points for v in p], abs=5e-4)
+    assert U.encode_points([*points, (0.0, 0.0)]) is None
+    assert U.encode_points([(math.nan, 1.0)]) is None and U.encode_points([(1e7, 1.0)]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("1_2_3", "pairs"),
+        ("1_nan", "pairs"),
+        ("1_inf", "pairs"),
+        ("1e3_2", "pairs"),
+        ("__import__('os')_1", "pairs"),
+        ("1.5;2", "pairs"),
+        ("1_12345678", "pairs"),  # beyond 10⁷
+        ("1_0.0001", "pairs"),  # more decimals than a link writes
+        ("_".join(["1"] * 402), "at most 200"),
+        ("1" * 6000, "too long"),
+    ],
+)
+def test_a_links_points_are_untrusted_and_anything_else_is_rejected_with_a_sentence(text, says):
+    with pytest.raises(U.UrlStateError, match=says):
+        U.decode_points(text)
+
+
+def test_points_are_reserved_so_the_settings_decoder_does_not_call_them_unknown():
+    assert U.decode(SCHEMA, {"points": "1_2", "k": "2"}).errors == []

@@ -55,6 +55,17 @@ def test_step_advances_the_step_count(toy):
     assert metric(toy, "step") == "2"
 
 
+def test_switching_to_a_critic_loss_shows_scores_and_hides_v(toy):
+    toy.sidebar.selectbox(key="toy.loss").set_value("wgan-gp").run()
+    toy.button[2].click().run()  # a step: the worker applies the live loss between chunks
+    assert not toy.exception
+    labels = [m.label for m in toy.metric]
+    assert labels[2:5] == ["mean critic score, real", "mean critic score, fake", "critic gap"]
+    assert any("not a probability" in i.value for i in toy.info)  # the page says why
+    assert any("No V(D,G) for a critic" in i.value for i in toy.info)
+    assert len(toy.get("plotly_chart")) == 4  # D's surface, G's manifold, losses, critic scores: no V chart
+
+
 def test_live_setting_is_applied_without_reset(toy):
     toy.sidebar.select_slider(key="toy.lr_d").set_value(1e-4).run()
     toy.button[2].click().run()  # a step lets the worker apply it between chunks

@@ -45,7 +45,13 @@ def test_page_renders_three_tabs_with_tooltips_on_every_control(app):
     assert all(w.help for w in widgets if hasattr(w, "help")), [w.label for w in widgets if not w.help]
     assert any("fixed" in c.value for c in app.caption)
     assert any("Why slerp?" in m.value for m in app.markdown)
-    assert any("Server time, slider change → new image" in c.value for c in app.caption)
+
+
+def test_the_slider_latency_is_in_an_expander_for_the_curious(app):
+    speed = next(e for e in app.expander if e.label == "Speed, for the curious")
+    assert any("Server time, slider change → new image" in c.value for c in speed.caption)
+    in_view = [c for c in app.main.caption if "Server time" in c.value and c not in speed.caption]
+    assert not in_view
 
 
 def test_moving_a_slider_changes_z_its_number_box_and_the_image(app):
@@ -92,7 +98,8 @@ def test_fewer_sliders_leave_the_rest_fixed(app):
 
 
 def test_interpolation_offers_a_gif_download_and_labels_every_frame(app):
-    assert app.get("download_button")
+    labels = [b.label for b in app.get("download_button")]
+    assert labels == ["Download GIF (168 px)", "Download GIF for slides (448 px)"]
     strips = [img for img in app.get("image") if len(img.proto.imgs) == 10]  # lerp and slerp, 10 frames each
     assert len(strips) == 2
     assert all(" · " in frame.caption and frame.caption.endswith("%") for frame in strips[0].proto.imgs)
@@ -143,3 +150,30 @@ def test_the_shipped_conditional_dcgan_draws_the_digit_asked_for_with_the_same_z
         seen[digit] = (said, current_z(app).clone())
     assert "reads **3**" in seen[3][0] and "reads **7**" in seen[7][0]  # z = 0: a clean digit of each class
     torch.testing.assert_close(seen[3][1], seen[7][1])  # the slider z is kept, only the label changed
+
+
+def strip_captions(at: AppTest) -> list[list[str]]:
+    """The captions under each interpolation strip's frames (lerp, then slerp)."""
+    return [[frame.caption for frame in img.proto.imgs] for img in at.get("image") if len(img.proto.imgs) > 1]
+
+
+def test_a_conditional_interpolation_asks_each_end_for_its_digit_and_morphs_a_3_into_an_8(app):
+    app.radio(key="latent.source").set_value("pretrained:dcgan_conditional").run()
+    assert not app.exception
+    assert app.selectbox(key="latent.label").value == 0  # the sidebar asks for a 0: the endpoints ignore it
+    assert not [w.value for w in app.warning]  # no "this generator rarely draws a 3"
+    for captions in strip_captions(app):
+        assert captions[0].startswith("3 · ") and captions[-1].startswith("8 · ")
+    assert any("from 3 at A to 8 at B" in m.value for m in app.markdown)
+
+
+def test_a_corrupt_checkpoint_is_explained_in_the_main_area():
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["latent.source"] = "upload"
+    at.run()
+    assert any("Choose a generator in the sidebar" in i.value for i in at.main.info)
+    at.sidebar.file_uploader(key="latent.upload").upload("broken.safetensors", b"not a checkpoint").run()
+    assert not at.exception
+    assert any("This checkpoint can't be used." in e.value for e in at.main.error)
+    assert not at.sidebar.error
+    assert not any("Choose a generator in the sidebar" in i.value for i in at.main.info)

@@ -73,6 +73,11 @@ def test_mlp_from_pretrained_generator_scores_readable_digits_at_step_zero(app):
     # picking the MLP set the settings that trained it best
     assert (app.session_state["mnist.loss"], app.session_state["mnist.k"]) == ("wgan-gp", 2)
     assert app.session_state["mnist.lr_d"] == pytest.approx(2e-4)
+    # a WGAN-GP critic: its scores, not probabilities, and the page says why
+    assert _metric(app, "mean critic score, real") == f"{score['score_real']:.3f}"
+    assert "mean D(x)" not in {m.label for m in app.metric}
+    assert any("not a probability" in i.value for i in app.info)
+    assert any("Expect a dip first" in c.value for c in app.sidebar.caption)  # beside the pretrained start
 
 
 def test_the_default_is_class_conditional_and_unticking_it_builds_the_plain_dcgan(app):

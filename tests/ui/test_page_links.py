@@ -6,7 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 ROOT = Path(__file__).resolve().parents[2]
-RUNS = ("mnist.run", "theory.run", "theory.race", "collapse.pair", "collapse.sweep", "collapse.digits")
+RUNS = ("toy.run", "mnist.run", "theory.run", "theory.race", "collapse.pair", "collapse.sweep", "collapse.digits")
 
 
 def open_page(name: str, **params) -> AppTest:
@@ -100,3 +100,29 @@ def test_a_collapse_link_mixing_data_sets_falls_back_to_the_usual_pair(pages):
     assert not at.exception
     assert at.session_state["collapse.left"] == "collapse-ring8"
     assert any("presets of the chosen data set" in w.value for w in at.warning)
+
+
+# ---- a small uploaded point set travels in the toy page's link -------------------------------------------
+POINTS = "_".join(f"{i * 0.5:g}_{-i}" for i in range(12))  # 12 points: (0, 0), (0.5, -1), …, (5.5, -11)
+
+
+def test_a_toy_link_with_points_trains_on_them_and_its_share_box_passes_them_on(pages):
+    at = open_page("toy2d", points=POINTS, lr_d="0.0003")
+    pages.append(at)
+    assert not at.exception and not at.warning
+    assert at.session_state["toy.dataset"] == "upload"
+    points = at.session_state["toy.run"].worker.trainer.data.points
+    assert points.tolist() == [[i * 0.5, -float(i)] for i in range(12)]
+    assert at.query_params["points"] in (POINTS, [POINTS])  # the address bar keeps them: a reload too
+    (link,) = at.sidebar.text_input
+    assert "lr_d=0.0003&points=0_0_0.5_-1_1_-2" in link.value
+    assert any("12 points" in c.value for c in at.sidebar.caption)
+
+
+@pytest.mark.parametrize(("points", "says"), [("1_2_3", "pairs of plain numbers"), ("1_2_3_4", "at least 10")])
+def test_a_toy_link_with_bad_points_warns_and_keeps_the_default_data(pages, points, says):
+    at = open_page("toy2d", points=points)
+    pages.append(at)
+    assert not at.exception
+    assert any(says in w.value for w in at.warning)
+    assert at.session_state["toy.dataset"] == "ring8"

@@ -111,15 +111,56 @@ def test_latent_lines_slice_higher_dims_through_zero():
     assert lines[:, :, 2:].abs().max() == 0
 
 
-def test_curves_have_reference_lines(setup):
+def test_curves_draw_their_reference_as_a_dashed_legend_entry_below_the_axis_title(setup):
     trainer, _, _ = setup
     history = trainer.history.copy()
     d_fig = F.d_output_curves(history)
-    assert [t.name for t in d_fig.data] == ["mean D(x)", "mean D(G(z))"]
-    assert d_fig.layout.shapes[0].y0 == 0.5 and d_fig.layout.shapes[0].line.dash == "dash"
+    assert [t.name for t in d_fig.data] == ["mean D(x)", "mean D(G(z))", "½"]
+    half = d_fig.data[2]
+    assert list(half.y) == [0.5, 0.5] and half.line.dash == "dash"
+    assert list(half.x) == [history["step"][0], history["step"][-1]]  # across the whole curve
     v_fig = F.value_curve(history)
-    assert v_fig.layout.shapes[0].y0 == pytest.approx(-math.log(4))
+    assert v_fig.data[-1].name == "−log 4 ≈ −1.386" and v_fig.data[-1].y[0] == pytest.approx(-math.log(4))
+    assert not v_fig.layout.annotations  # no label on the plot, where the curve runs along the optimum
+    assert v_fig.layout.legend.y < 0 and v_fig.layout.legend.yanchor == "top"  # under the plot
     assert [t.name for t in F.loss_curves(history).data] == ["D loss", "G loss"]
+
+
+def test_only_the_cross_entropy_losses_make_d_a_probability():
+    assert not F.is_critic("nonsat") and not F.is_critic("minimax")
+    assert F.is_critic("wgan-gp") and F.is_critic("hinge") and F.is_critic("lsgan")
+
+
+def test_a_critic_gets_its_scores_instead_of_d_outputs_and_no_value_curve():
+    specs = (F.LOSSES, F.D_OUTPUTS, F.VALUE)
+    assert F.curve_specs("nonsat", specs) == specs
+    assert F.curve_specs("wgan-gp", specs) == (F.LOSSES, F.CRITIC_SCORES)
+    assert F.CRITIC_SCORES.reference is None and F.CRITIC_SCORES.labels[0] == "mean critic score, real"
+
+
+def test_score_range_is_the_grid_s_own_range_and_never_empty():
+    assert F.score_range(np.array([[-6.5, -2.0], [-3.0, -4.0]])) == (-6.5, -2.0)
+    assert F.score_range(np.full((2, 2), 3.0)) == pytest.approx((2.9995, 3.0005))
+
+
+def test_compute_frame_of_a_critic_keeps_raw_scores_and_their_gradient():
+    data, cfg = make_dataset("ring8"), ModelConfig()
+    view = F.make_view(data, cfg, resolution=10, n_points=20, n_arrows=5)
+    frame = F.compute_frame(nn.Identity(), LinearD([2.0, 0.0]), view, critic=True)  # score(x) = 2·x₁
+    assert frame.critic
+    np.testing.assert_allclose(frame.d_grid, 2 * view.grid[:, 0].reshape(10, 10).numpy(), atol=1e-3)
+    np.testing.assert_allclose(frame.grad, np.tile([2.0, 0.0], (5, 1)), atol=1e-6)  # ∇ₓ score, not of σ(score)
+    assert frame.d_real == pytest.approx(2 * float(view.real[:, 0].mean()), abs=1e-5)
+
+
+def test_a_critic_surface_has_a_score_scale_and_no_half_contour(setup):
+    _, view, frame = setup
+    scores = frame.d_grid * 10 - 7  # any range: [-7, 3]
+    fig = F.decision_surface(view, scores, frame.fake, critic=True)
+    assert [t.type for t in fig.data] == ["heatmap", "scatter", "scatter"]  # no contour
+    heat = fig.data[0]
+    assert (heat.zmin, heat.zmax) == pytest.approx((scores.min(), scores.max()))
+    assert heat.colorbar.title.text == "critic<br>score" and "critic score" in heat.hovertemplate
 
 
 def test_curves_are_thinned_for_long_histories():

@@ -38,6 +38,18 @@ def test_surface_is_red_where_d_says_real_with_a_dark_half_line_and_y_pointing_u
     assert middle.sum(axis=1).min() < 150  # the D = ½ boundary: a dark line across the middle
 
 
+def test_a_critic_surface_spans_its_own_score_range_with_no_half_line():
+    view = make_view(make_dataset("ring8"), ModelConfig(), n_points=2)
+    n = len(view.ys)
+    scores = np.broadcast_to(np.linspace(-8.0, -6.0, n, dtype=np.float32)[:, None], (n, n))  # all < 0, rising with y
+    far = np.array([[view.x_range[0], view.y_range[0]]]) + 1e9
+    pixels = decode(LI.surface_image(view, scores, far, critic=True))
+    top, bottom = pixels[5, LI.SIZE // 2], pixels[-5, LI.SIZE // 2]
+    assert top[0] > 180 and top[2] < 80  # the highest score is red, though every score is negative
+    assert bottom[2] > 150 and bottom[0] < 80  # the lowest blue
+    assert pixels[:, LI.SIZE // 4].sum(axis=1).min() > 200  # no dark (20, 20, 20) boundary anywhere down it
+
+
 def test_fakes_are_drawn_where_they_are():
     view = make_view(make_dataset("ring8"), ModelConfig(), n_points=2)
     centre = np.array([[(view.x_range[0] + view.x_range[1]) / 2, (view.y_range[0] + view.y_range[1]) / 2]])

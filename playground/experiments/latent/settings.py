@@ -50,7 +50,8 @@ SETTINGS = (
             "slider", (1, MAX_SLIDERS), view=True, group="Generator"),
     Setting("label", 0, "Digit asked for",
             "This generator is class-conditional: beside z it is told which digit to draw. Keep z and change the "
-            "digit to see the same style (slant, thickness) in another digit.",
+            "digit to see the same style (slant, thickness) in another digit. Interpolation endpoints that "
+            "are a digit ask for their own.",
             "select", tuple(range(10)), group="Generator"),
     Setting("paste", "", "Paste z", "Paste a z copied from here (same generator) to reproduce its picture exactly.",
             "text", url=False, group="Sliders"),
@@ -95,7 +96,9 @@ TIPS = {  # tooltips of the explorer's controls that are not settings (buttons, 
     "exact": "Type an exact value for z{n} (beyond ±{limit:g} the slider stays at its end).",
     "paste": "Set the sliders to the pasted z.",
     "classifier": "A small CNN trained on real digits (pretrained/classifier.safetensors).",
-    "gif": "The animation as an animated GIF (loops forever) for slides.",
+    "gif": "The animation as shown here, an animated GIF that loops forever.",
+    "gif_slides": "The same animation with every pixel drawn as a 16×16 block (nearest neighbour, no blur): "
+    "big enough to fill a slide.",
     "redraw": "The centre is the z from the Sliders tab; redraw after moving it.",
     "n_sliders": "One slider per latent entry for z1…zN; the other {dim}−N stay fixed.",
 }

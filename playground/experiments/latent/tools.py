@@ -27,6 +27,8 @@ from playground.views.figures import latent_lines
 PATHS = {"lerp": lerp, "slerp": slerp}
 DIGIT_SCALE = 10  # one 28-px digit → 280 px: big enough for the back row, still a ~2 KB PNG
 FRAME_SCALE = 3  # interpolation frames and walk grids: many digits side by side
+GIF_SCALE = 6  # the animation on the page: 168 px
+SLIDES_GIF_SCALE = 16  # the GIF for slides: 448 px, still crisp on a projector (nearest-neighbour pixels)
 REAL_COLOUR, FAKE_COLOUR, POINT_COLOUR = "#1b9e3e", "#bbbbbb", "#d7191c"
 LINE_COLOURS = ("#7b3294", "#a6611a")  # the two families of grid lines, as in figures.generator_manifold
 FONT = dict(size=15)
@@ -56,8 +58,12 @@ class LatentGenerator:
         """This conditional generator asked for one class: it then maps noise z [N, latent_dim] alone."""
         if not 0 <= label < self.classes:
             raise ValueError(f"label must be in 0…{self.classes - 1}")
-        base = self.G.G if isinstance(self.G, FixedLabel) else self.G
-        return LatentGenerator(FixedLabel(base, self.classes, label), self.cfg, self.source, label)
+        return LatentGenerator(FixedLabel(self.conditional_G, self.classes, label), self.cfg, self.source, label)
+
+    @property
+    def conditional_G(self) -> nn.Module:
+        """A conditional generator's own network: [N, latent_dim + classes] (z, then the label code) → images."""
+        return self.G.G if isinstance(self.G, FixedLabel) else self.G
 
     @property
     def prior(self) -> str:
@@ -210,16 +216,33 @@ class Strip:
         return [to_png_bytes(frame, scale=scale) for frame in self.frames]
 
 
-def interpolation_strip(G, classifier, z0: torch.Tensor, z1: torch.Tensor, steps: int, method: str) -> Strip:
-    """Frames of G along PATHS[method] from z0 to z1 (`steps` ≥ 2 frames, endpoints included), labelled."""
+def label_codes(classes: int, a: int, b: int, steps: int) -> torch.Tensor:
+    """A conditional generator's label moving from class a to class b in `steps` frames: [steps, classes].
+
+    Row k is (1 − t)·one_hot(a) + t·one_hot(b) with t = k / (steps − 1), so each row sums to 1; mid-way the
+    generator is told "half an a, half a b", which is how a 3 morphs into an 8.
+    """
+    one_hot = torch.eye(classes)
+    t = torch.linspace(0, 1, steps).unsqueeze(1)  # [steps, 1]
+    return (1 - t) * one_hot[a] + t * one_hot[b]
+
+
+def interpolation_strip(
+    G, classifier, z0: torch.Tensor, z1: torch.Tensor, steps: int, method: str, codes: torch.Tensor | None = None
+) -> Strip:
+    """Frames of G along PATHS[method] from z0 to z1 (`steps` ≥ 2 frames, endpoints included), labelled.
+
+    With `codes` [steps, classes] (``label_codes``), G is a class-conditional network (``LatentGenerator
+    .conditional_G``) fed each z(t) beside its label code, so the label moves along the path with z.
+    """
     path = PATHS[method](z0, z1, torch.linspace(0, 1, steps))  # [steps, dim]
-    images = generate(G, path)  # [steps, 1, 28, 28]
+    images = generate(G, path if codes is None else torch.cat([path, codes], dim=1))  # [steps, 1, 28, 28]
     labels, confs = labels_of(images, classifier)
     frames = [images_to_grid(image[None], nrow=1, pad=0) for image in images]
     return Strip(method, frames, labels, confs, path.norm(dim=1).tolist())
 
 
-def strip_gif(strip: Strip, duration_ms: int = 120, scale: int = 6, boomerang: bool = True) -> bytes:
+def strip_gif(strip: Strip, duration_ms: int = 120, scale: int = GIF_SCALE, boomerang: bool = True) -> bytes:
     """Animated GIF of a strip; `boomerang` plays it forwards then backwards so the loop has no jump."""
     frames = strip.frames + strip.frames[-2:0:-1] if boomerang else strip.frames
     return gif_bytes(frames, duration_ms=duration_ms, scale=scale)

@@ -259,12 +259,47 @@ def axis_choices(dim: int, other: int | None = None) -> list[int]:
 
 
 # ---- interpolation --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Endpoint:
+    """One end of an interpolation: its z [latent_dim] and, for a class-conditional generator, the label asked for."""
+
+    z: torch.Tensor
+    label: int | None = None
+
+
 def digit_endpoint(memo: dict, key: str, gen: LT.LatentGenerator, classifier, digit: int, seed: int):
-    """(z, probability) of the best of 128 seeded draws for `digit`, memoised in `memo` (the search takes ~0.3 s)."""
-    slot = (key, gen.label, digit, seed)
+    """(z, probability) of the best of 128 seeded draws for `digit`, memoised in `memo` (the search takes ~0.3 s).
+
+    A class-conditional generator is asked for `digit` itself (not the sidebar's label): the z is then the one
+    that draws the clearest `digit` when told to draw one.
+    """
+    asked = gen.for_label(digit) if gen.classes else gen
+    slot = (key, asked.label, digit, seed)
     if slot not in memo:
-        memo[slot] = LT.find_digit_z(gen.G, classifier, digit, gen.latent_dim, gen.prior, seed)
+        memo[slot] = LT.find_digit_z(asked.G, classifier, digit, gen.latent_dim, gen.prior, seed)
     return memo[slot]
+
+
+def digit_end(gen: LT.LatentGenerator, z: torch.Tensor, digit: int) -> Endpoint:
+    """The endpoint "a `digit` the classifier recognises": a conditional generator is asked for that digit there."""
+    return Endpoint(z, digit if gen.classes else None)
+
+
+def a_digit(digit: int) -> str:
+    """'a 3', 'an 8'."""
+    return f"an {digit}" if digit == 8 else f"a {digit}"
+
+
+def endpoint_warning(gen: LT.LatentGenerator, digit: int, prob: float) -> str | None:
+    """What to say when the best candidate is not clearly `digit` (probability < ½), else None."""
+    if prob >= 0.5:
+        return None
+    if gen.classes:  # asked for the digit itself: the search, not the generator's range, fell short
+        return (
+            f"Asked for {a_digit(digit)}, the best of 128 tries is {prob:.0%} {a_digit(digit)} to the classifier: "
+            "try another seed."
+        )
+    return f"This generator rarely draws {a_digit(digit)}: the best of 128 tries is {prob:.0%} {a_digit(digit)}."
 
 
 def random_endpoint(gen: LT.LatentGenerator, seed: int) -> torch.Tensor:
@@ -272,9 +307,32 @@ def random_endpoint(gen: LT.LatentGenerator, seed: int) -> torch.Tensor:
     return LT.sample_z(gen.latent_dim, gen.prior, seed=int(seed) + 1)
 
 
-def strips(gen: LT.LatentGenerator, classifier, z0: torch.Tensor, z1: torch.Tensor, steps: int) -> dict:
-    """Both paths from z0 to z1 rendered and labelled: method → Strip."""
-    return {m: LT.interpolation_strip(gen.G, classifier, z0, z1, steps, m) for m in LT.PATHS}
+def strips(gen: LT.LatentGenerator, classifier, a: Endpoint, b: Endpoint, steps: int) -> dict:
+    """Both paths from endpoint a to b rendered and labelled: method → Strip.
+
+    A class-conditional generator's label moves with z, from a's label to b's (``tools.label_codes``).
+    """
+    if not gen.classes:
+        return {m: LT.interpolation_strip(gen.G, classifier, a.z, b.z, steps, m) for m in LT.PATHS}
+    codes = LT.label_codes(gen.classes, a.label, b.label, steps)
+    return {m: LT.interpolation_strip(gen.conditional_G, classifier, a.z, b.z, steps, m, codes) for m in LT.PATHS}
+
+
+def label_note(gen: LT.LatentGenerator, a: Endpoint, b: Endpoint) -> str | None:
+    """For a class-conditional generator: how its label travels along the path (None for an unconditional one)."""
+    if not gen.classes:
+        return None
+    if a.label == b.label:
+        move = f"its label stays {a.label} along the path, only z moves"
+    else:
+        move = (
+            f"its label moves with z, from {a.label} at A to {b.label} at B (mid-way it is told a blend of the two), "
+            f"so {a_digit(a.label)} morphs into {a_digit(b.label)}"
+        )
+    return (
+        f"**Class-conditional generator:** {move}. A digit endpoint asks for its own digit; the other kinds use "
+        "the sidebar's 'Digit asked for'."
+    )
 
 
 def strip_heading(strip: LT.Strip) -> str:

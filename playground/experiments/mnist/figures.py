@@ -7,6 +7,7 @@ Only ``sample_images`` and ``score`` run networks; the figure functions only lay
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,6 +31,9 @@ class DigitView:
     cols: int
     z_eval: torch.Tensor  # [n_eval, latent_dim] → the classifier report
     real: torch.Tensor  # [10, 1, 28, 28] one real digit of each class, 0 to 9, shown for comparison
+    real_eval: torch.Tensor  # [n_eval, 1, 28, 28] real digits D's mean output is measured on
+    real_eval_labels: torch.Tensor  # [n_eval] their classes
+    eval_labels: torch.Tensor | None  # [n_eval] the classes z_eval asks a conditional G for (None: unconditional)
 
 
 def make_view(model_cfg, real_images: torch.Tensor, real_labels: torch.Tensor, seed: int = 0, rows: int = 6,
@@ -42,10 +46,14 @@ def make_view(model_cfg, real_images: torch.Tensor, real_labels: torch.Tensor, s
     gen = torch.Generator().manual_seed(10_000 + seed)
     classes = getattr(model_cfg, "num_classes", 0) or 1
     z_grid = sample_latent(rows * cols, model_cfg, gen, "cpu", torch.arange(rows * cols) % cols % classes)
-    z_eval = sample_latent(n_eval, model_cfg, gen, "cpu", torch.arange(n_eval) % classes)
+    eval_labels = torch.arange(n_eval) % classes
+    z_eval = sample_latent(n_eval, model_cfg, gen, "cpu", eval_labels)
     order = torch.randperm(len(real_images), generator=gen)
     firsts = [int(order[real_labels[order] == digit][0]) for digit in range(10) if (real_labels == digit).any()]
-    return DigitView(z_grid, cols, z_eval, real_images[firsts])
+    pick = order[:n_eval]
+    conditional = bool(getattr(model_cfg, "num_classes", 0))
+    return DigitView(z_grid, cols, z_eval, real_images[firsts], real_images[pick], real_labels[pick],
+                     eval_labels if conditional else None)  # fmt: skip
 
 
 @torch.no_grad()
@@ -59,9 +67,21 @@ def grid_png(images: torch.Tensor, cols: int, scale: int = 3) -> bytes:
     return to_png_bytes(images_to_grid(images, nrow=cols), scale=scale)
 
 
-def score(G: nn.Module, view: DigitView, classifier, ref: Stats) -> dict:
-    """``digit_report`` of G on the view's fixed evaluation noise."""
-    return digit_report(sample_images(G, view.z_eval), classifier, ref)
+@torch.no_grad()
+def critic_means(D: nn.Module, view: DigitView, fakes: torch.Tensor) -> tuple[float, float]:
+    """D's mean raw output (its logit: a critic's score) on the view's real digits and on ``fakes`` = G(z_eval);
+    a conditional D judges each image with its class."""
+    if view.eval_labels is None:
+        return float(D(view.real_eval).mean()), float(D(fakes).mean())
+    return float(D(view.real_eval, view.real_eval_labels).mean()), float(D(fakes, view.eval_labels).mean())
+
+
+def score(G: nn.Module, D: nn.Module, view: DigitView, classifier, ref: Stats) -> dict:
+    """``digit_report`` of G on the view's fixed evaluation noise, with D's mean raw scores on real digits and on
+    those samples (``score_real``, ``score_fake``: what a critic loss shows instead of probabilities)."""
+    fakes = sample_images(G, view.z_eval)
+    score_real, score_fake = critic_means(D, view, fakes)
+    return {**digit_report(fakes, classifier, ref), "score_real": score_real, "score_fake": score_fake}
 
 
 # ---- figures --------------------------------------------------------------------------------------
@@ -101,14 +121,25 @@ def score_curves(scores: list[dict], floor: dict, revision: str = "run") -> go.F
     return _figure(data, layout, "Readable digits over training", revision)
 
 
+def decade_ticks(values: list[float]) -> list[float]:
+    """The powers of ten from just below the smallest value to just above the largest (positive values): plain
+    decade ticks for a log axis (plotly's own label the 2s and 5s between them: "1000, 5, 2, 100, …")."""
+    lo, hi = math.floor(math.log10(min(values))), math.ceil(math.log10(max(values)))
+    return [10.0**e for e in range(lo, max(hi, lo + 1) + 1)]
+
+
 def fid_curve(scores: list[dict], floor: dict, revision: str = "run") -> go.Figure:
     """classifier-FID over generator steps (log axis: it falls from hundreds), the real-vs-real floor dashed."""
     steps = [s["step"] for s in scores]
-    data = [dict(type="scatter", x=steps, y=[max(s["fid"], 1e-3) for s in scores], mode="lines+markers",
-                 name="classifier-FID", line=dict(color="#2c7bb6", width=2))]  # fmt: skip
+    fids = [max(s["fid"], 1e-3) for s in scores]
+    data = [dict(type="scatter", x=steps, y=fids, mode="lines+markers", name="classifier-FID",
+                 line=dict(color="#2c7bb6", width=2))]  # fmt: skip
     shape, note = hline(max(floor["fid"], 1e-3), f"real-vs-real floor {floor['fid']:.1f}", FLOOR_COLOUR)
     note["y"] = np.log10(shape["y0"])  # on a log axis plotly places shapes by value, annotations by log10(value)
+    ticks = decade_ticks([*fids, shape["y0"]])
+    axis = dict(type="log", tickvals=ticks, ticktext=[f"{t:,g}" for t in ticks],
+                range=[math.log10(ticks[0]), math.log10(ticks[-1])])  # fmt: skip
     layout = dict(xaxis=dict(title=dict(text="generator step")),
-                  yaxis=dict(title=dict(text="classifier-FID (lower is better)"), type="log"),
+                  yaxis=dict(title=dict(text="classifier-FID (lower is better)"), **axis),
                   shapes=[shape], annotations=[note], showlegend=False)  # fmt: skip
     return _figure(data, layout, "classifier-FID over training", revision)

@@ -18,7 +18,8 @@ from torch import nn
 
 from playground.digits.metrics import Stats
 from playground.experiments.mnist.figures import grid_png, make_view, sample_images, score
-from playground.gan.trainer import Snapshot, Trainer
+from playground.gan.record import Snapshot
+from playground.gan.trainer import Trainer
 
 SCORE_EVERY_S = 4.0  # classifier report cadence while training: ~1 s of CPU each, taken from training
 
@@ -28,10 +29,10 @@ class ScoreKeeper:
 
     Scoring 500 digits takes ~1 s of CPU (seconds on a busy machine): longer than a frame. ``submit``
     starts at most one scoring at a time and returns at once; ``score_now`` is the blocking form for a
-    paused run. ``scores`` is a list of ``{"step": …, **digit_report}``, oldest first.
+    paused run. ``scores`` is a list of ``{"step": …, **score_fn(nets)}``, oldest first.
     """
 
-    def __init__(self, score_fn: Callable[[nn.Module], dict]) -> None:
+    def __init__(self, score_fn: Callable[[object], dict]) -> None:
         self.score_fn = score_fn
         self.scores: list[dict] = []
         self._lock = threading.Lock()
@@ -45,23 +46,23 @@ class ScoreKeeper:
         with self._lock:
             return list(self.scores)
 
-    def submit(self, G: nn.Module, step: int) -> bool:
-        """Score ``G`` (a private eval-mode copy) in the background unless a scoring is running already."""
+    def submit(self, nets: object, step: int) -> bool:
+        """Score ``nets`` (private eval-mode copies) in the background unless a scoring is running already."""
         with self._lock:
             if self._busy:
                 return False
             self._busy = True
-        threading.Thread(target=self._run, args=(G, step), name="mnist-scorer", daemon=True).start()
+        threading.Thread(target=self._run, args=(nets, step), name="mnist-scorer", daemon=True).start()
         return True
 
-    def score_now(self, G: nn.Module, step: int) -> None:
+    def score_now(self, nets: object, step: int) -> None:
         with self._lock:
             self._busy = True
-        self._run(G, step)
+        self._run(nets, step)
 
-    def _run(self, G: nn.Module, step: int) -> None:
+    def _run(self, nets: object, step: int) -> None:
         try:
-            report = {"step": step, **self.score_fn(G)}
+            report = {"step": step, **self.score_fn(nets)}
             with self._lock:
                 if not self.scores or self.scores[-1]["step"] != step:
                     self.scores.append(report)
@@ -89,7 +90,7 @@ class LiveDigits:
         self.trainer = trainer
         self.conditional = bool(getattr(trainer.model_cfg, "num_classes", 0))  # each grid column one digit
         self.view = make_view(trainer.model_cfg, images, labels, seed=trainer.cfg.seed)
-        self.scorer = ScoreKeeper(lambda G: score(G, self.view, classifier, ref))
+        self.scorer = ScoreKeeper(lambda nets: score(*nets, self.view, classifier, ref))  # nets: (G, D)
         self.real_png = grid_png(self.view.real, self.view.cols)  # constant for the run
         self.grid: tuple[int, bytes] | None = None  # (step, PNG) of the last drawn sample grid
         self._clock = clock
@@ -105,14 +106,14 @@ class LiveDigits:
         step = snap.step
         if self.grid is not None and self.grid[0] == step and self.scorer.latest_step() == step:
             return
-        G, _ = self.trainer.models_at(snap)  # fresh eval-mode CPU copies: the scorer thread may keep G
+        G, D = self.trainer.models_at(snap)  # fresh eval-mode CPU copies: the scorer thread may keep them
         if self.grid is None or self.grid[0] != step:
             self.grid = (step, grid_png(sample_images(G, self.view.z_grid), self.view.cols))
         if self.scorer.latest_step() == step:
             return
         if not running:
-            self.scorer.score_now(G, step)
-        elif self._clock() - self._scored_at >= SCORE_EVERY_S and self.scorer.submit(G, step):
+            self.scorer.score_now((G, D), step)
+        elif self._clock() - self._scored_at >= SCORE_EVERY_S and self.scorer.submit((G, D), step):
             self._scored_at = self._clock()
 
     def scores(self) -> list[dict]:

@@ -14,7 +14,12 @@ METRIC_HELP = {  # the tooltip of each value ``metrics`` returns
     "real images/s": "Real digits the discriminator reads per second: steps/s × k × batch size.",
     "mean D(x)": f"D's belief that real digits are real (mean of the last {RECENT_STEPS} steps).",
     "mean D(G(z))": "D's belief that the fakes are real; ½ when D can't tell.",
+    "mean critic score, real": "The critic's mean score on 500 real digits at the last classifier report (a score, "
+    "not a probability: higher means 'more real').",
+    "mean critic score, fake": "Its mean score on the 500 samples the classifier judged; the gap to the real digits' "
+    "score is how well it still tells them apart (WGAN-GP: its Wasserstein-1 estimate).",
 }
+CRITIC_LABELS = ("mean critic score, real", "mean critic score, fake")
 
 
 def recent_mean(history: Mapping[str, Sequence[float]], name: str, n: int = RECENT_STEPS) -> float | None:
@@ -29,20 +34,41 @@ def images_per_s(steps_per_s: float, batch_size: int, k: int) -> float:
 
 
 def metrics(
-    history: Mapping[str, Sequence[float]], step: int, steps_per_s: float, batch_size: int, k: int
+    history: Mapping[str, Sequence[float]],
+    step: int,
+    steps_per_s: float,
+    batch_size: int,
+    k: int,
+    training: bool = True,
+    critic: bool = False,
+    report: Mapping | None = None,
 ) -> dict[str, str]:
-    """The metric row, label → formatted value: step, speed, images/s and D's recent mean outputs."""
+    """The metric row, label → formatted value: step (the published one), speed and images/s (0 unless
+    training), and D's recent mean outputs: probabilities from the history, or for a ``critic`` its mean scores
+    in the latest classifier ``report`` ("–" before the first)."""
 
     def mean(name: str) -> str:
         value = recent_mean(history, name)
         return "–" if value is None else f"{value:.3f}"
 
-    return {
+    speed = steps_per_s if training else 0.0
+    row = {
         "step": f"{step:,}",
-        "steps/s": f"{steps_per_s:.1f}",
-        "real images/s": f"{images_per_s(steps_per_s, batch_size, k):,.0f}",
-        "mean D(x)": mean("d_real"),
-        "mean D(G(z))": mean("d_fake"),
+        "steps/s": f"{speed:.1f}",
+        "real images/s": f"{images_per_s(speed, batch_size, k):,.0f}",
+    }
+    if not critic:
+        return {**row, "mean D(x)": mean("d_real"), "mean D(G(z))": mean("d_fake")}
+    real, fake = ("–", "–") if report is None else (f"{report['score_real']:.3f}", f"{report['score_fake']:.3f}")
+    return {**row, CRITIC_LABELS[0]: real, CRITIC_LABELS[1]: fake}
+
+
+def critic_history(scores: Sequence[Mapping]) -> dict[str, list[float]]:
+    """The critic's mean scores of each classifier report as history columns (``figures.CRITIC_SCORES``)."""
+    return {
+        "step": [s["step"] for s in scores],
+        "score_real": [s["score_real"] for s in scores],
+        "score_fake": [s["score_fake"] for s in scores],
     }
 
 
