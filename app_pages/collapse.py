@@ -23,6 +23,8 @@ RUNNING = (Status.TRAINING, Status.QUEUED)
 PAIR_RUN, PAIR_LIVE_STATE = "collapse.pair", "collapse.pair_live_state"  # the side-by-side runs
 SWEEP_RUN, SWEEP_LIVE_STATE = "collapse.sweep", "collapse.sweep_live_state"  # the multi-seed comparison
 DIGITS_RUN, DIGITS_LIVE_STATE = "collapse.digits", "collapse.digits_live_state"  # the MNIST pair
+TAB, TABS = "collapse.tab", ("Side by side", "Many seeds", "MNIST digits", "Protocol, remedies, papers")
+PRESET_KEYS = tuple(COLLAPSE.key(n) for n in ("dataset", "left", "right"))  # the ring/grid choice
 
 
 # ---- widgets -------------------------------------------------------------------------------------
@@ -32,17 +34,25 @@ def _dataset_changed() -> None:
 
 
 def setup_ui() -> None:
-    """Which two presets to compare, the seed both start from, and how often the plots redraw."""
-    names = presets_for(form.widget(COLLAPSE, "dataset", on_change=_dataset_changed))
-    for name in ("left", "right"):
-        form.widget(COLLAPSE, name, options=names)
+    """Which two presets to compare (not on the MNIST tab: its pair is fixed), the seed, the plots' refresh."""
+    if st.session_state.get(TAB) == "MNIST digits":
+        for key in PRESET_KEYS:  # kept while hidden: Streamlit drops the state of a widget it does not draw
+            st.session_state[key] = st.session_state[key]
+        st.caption("The MNIST tab compares one fixed pair; the ring and grid presets are on the other tabs.")
+    else:
+        names = presets_for(form.widget(COLLAPSE, "dataset", on_change=_dataset_changed))
+        for name in ("left", "right"):
+            form.widget(COLLAPSE, name, options=names)
     form.widget(COLLAPSE, "seed")
     form.widget(COLLAPSE, "refresh")
 
 
-def run_controls(key: str, make, step_help: str) -> RunController:
-    """Train / Pause / Step / Reset for the run stored under ``key`` (built by ``make`` when missing or on Reset)."""
+def run_controls(key: str, make, step_help: str, budget: int | None = None) -> RunController:
+    """Train / Pause / Step / Reset for the run stored under ``key`` (built by ``make`` when missing or on Reset);
+    ``budget``: a step count the page steers (the sweep's Steps), else the run's own."""
     run = session.watch(st.session_state.get(key) or state.replace_run(key, make))
+    if budget is not None:
+        run.max_steps = budget  # Steps steers a running sweep: it pauses there
     cols = st.columns([1, 1, 1, 1, 4])
     train_help = "Train in the background; the plots update live."
     action = controls.run_buttons(cols, run.status in RUNNING, train_help, key, step_help)
@@ -58,6 +68,8 @@ def run_controls(key: str, make, step_help: str) -> RunController:
         st.rerun()  # redraw the buttons' enabled state and the refresh timer for the new state
     if run.status in (Status.STOPPED, Status.CRASHED):
         st.info(f"Training was stopped ({run.view().stop_reason}). Press Train to continue.")
+    elif run.status is Status.FINISHED:
+        st.info(CV.finished_notice(run.max_steps, sweep=budget is not None), icon=":material/flag:")
     return run
 
 
@@ -76,14 +88,14 @@ def diverged_ui(run: RunController, column: CV.PairColumn | CV.DigitColumn, key:
 
 
 # ---- side by side --------------------------------------------------------------------------------
-def run_column(run: RunController, i: int) -> None:
-    """Big numbers, samples over the density, per-mode bars and D's surface of one run."""
-    column = CV.pair_column(run, i)
+def run_column(run: RunController, column: CV.PairColumn, i: int) -> None:
+    """Big numbers, samples over the density, per-mode bars, the mode timeline and D's surface of one run."""
     st.markdown(f"#### {column.name}")
     big_numbers(column.numbers)
     diverged_ui(run, column, f"collapse.pair.resume{i}")
     st.plotly_chart(column.samples.update_layout(height=PLANE_HEIGHT), key=f"collapse.samples{i}", config=CHART_CONFIG)
     st.plotly_chart(column.bars, key=f"collapse.bars{i}", config=CHART_CONFIG)
+    st.plotly_chart(column.timeline, key=f"collapse.timeline{i}", config=CHART_CONFIG)
     st.plotly_chart(column.surface.update_layout(height=PLANE_HEIGHT), key=f"collapse.surface{i}", config=CHART_CONFIG)
 
 
@@ -93,9 +105,9 @@ def pair_view(run: RunController) -> None:
     controls.rerun_on_change(PAIR_LIVE_STATE, run)  # e.g. paused at the presets' step count, or diverged
     view = run.view()
     st.caption(f"Step **{view.step:,}** · {view.steps_per_s:.0f} steps/s for both runs together")
-    for i, col in enumerate(st.columns(2, gap="large")):
+    for i, (col, column) in enumerate(zip(st.columns(2, gap="large"), CV.pair_columns(run), strict=True)):
         with col:
-            run_column(run, i)
+            run_column(run, column, i)
 
 
 def side_by_side_ui(values: dict) -> None:
@@ -126,8 +138,8 @@ def sweep_ui(values: dict) -> None:
     cols = st.columns(2)
     form.widget(COLLAPSE, "sweep_seeds", where=cols[0])
     form.widget(COLLAPSE, "sweep_steps", where=cols[1], step=500)
-    run = run_controls(SWEEP_RUN, lambda: runs.sweep_run(values), "One generator step for every seed of both.")
-    run.max_steps = values["sweep_steps"]  # Steps steers a running sweep: it pauses there
+    run = run_controls(SWEEP_RUN, lambda: runs.sweep_run(values), "One generator step for every seed of both.",
+                       budget=values["sweep_steps"])  # fmt: skip
     if run.needs_reset(values):
         st.warning("Presets or seed count changed: press **Reset** (here) to sweep them.")
     refresh = controls.live_timer(SWEEP_LIVE_STATE, run, 1.0)
@@ -135,9 +147,8 @@ def sweep_ui(values: dict) -> None:
 
 
 # ---- MNIST: collapse on real images ---------------------------------------------------------------
-def digit_column(run: RunController, i: int, judge: tuple) -> None:
+def digit_column(run: RunController, column: CV.DigitColumn, i: int) -> None:
     """One MNIST run: big numbers, the classifier's class histogram and a grid of samples from fixed z."""
-    column = CV.digit_column(run, i, *judge)
     st.markdown(f"#### {column.name}")
     st.caption(MNIST_PRESETS[column.name].label)
     big_numbers(column.numbers)
@@ -149,14 +160,15 @@ def digit_column(run: RunController, i: int, judge: tuple) -> None:
 def digits_view(run: RunController) -> None:
     session.watch(run)
     controls.rerun_on_change(DIGITS_LIVE_STATE, run)
-    judge = resources.judge()[:2]  # the classifier and the held-out digits' statistics
-    for i, col in enumerate(st.columns(2)):
+    columns = CV.digit_columns(run, resources.classifier())
+    for i, (col, column) in enumerate(zip(st.columns(2), columns, strict=True)):
         with col:
-            digit_column(run, i, judge)
+            digit_column(run, column, i)
 
 
 def digits_ui(values: dict) -> None:
     st.markdown(about.DIGITS_INTRO)
+    st.info(about.DIGITS_PATIENCE, icon=":material/schedule:")
     make = lambda: runs.digits_run(values, resources.mnist_data())
     run = run_controls(DIGITS_RUN, make, "One generator step for both runs.")
     with st.expander("What was measured with these two settings"):
@@ -170,7 +182,7 @@ def about_ui() -> None:
         st.markdown(about.PROTOCOL)
     with st.expander("The remedies and their papers"):
         st.markdown(about.remedy_list())
-    with st.expander("Published numbers (paper: …)"):
+    with st.expander("Published numbers"):
         st.markdown(about.PUBLISHED)
 
 
@@ -189,9 +201,7 @@ with st.sidebar:
     share.share_ui(COLLAPSE)
 values = COLLAPSE.values(st.session_state)
 
-tab_pair, tab_sweep, tab_digits, tab_about = st.tabs(
-    ["Side by side", "Many seeds", "MNIST digits", "Protocol, remedies, papers"]
-)
+tab_pair, tab_sweep, tab_digits, tab_about = st.tabs(TABS, key=TAB, on_change="rerun")  # setup_ui reads TAB
 with tab_pair:
     side_by_side_ui(values)
 with tab_sweep:

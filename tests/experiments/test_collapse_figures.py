@@ -49,3 +49,26 @@ def test_mean_se_matches_the_formula():
     mean, se = CF.mean_se([6.0, 8.0, 7.0, 7.0])
     assert mean == pytest.approx(7.0)
     assert se == pytest.approx(np.std([6, 8, 7, 7], ddof=1) / 2)
+
+
+def test_bars_compared_side_by_side_share_the_tallest_bars_top():
+    low, high = [0.125] * 8, [0.5, 0.5] + [0.0] * 6
+    assert CF.bars_top(low, high) == pytest.approx(50 * 1.08)  # the tallest bar of either, plus headroom
+    assert CF.bars_top(low) == pytest.approx(25 * 1.08)  # at least twice the uniform 12.5 %
+    fig = CF.mode_bars(low, 2500, "t", top=54.0)
+    assert list(fig.layout.yaxis.range) == [0, 54.0]
+
+
+def test_mode_timeline_puts_modes_on_rows_and_checkpoints_on_columns_in_percent():
+    shares = [[0.9, 0.0, 0.1], [0.0, 0.5, 0.5]]  # two checkpoints, three modes
+    fig = CF.mode_timeline([0, 100], shares, "t")
+    heat = fig.data[0]
+    assert list(heat.x) == [0, 100] and list(heat.y) == [1, 2, 3]
+    assert [list(row) for row in heat.z] == [pytest.approx(r) for r in ([90, 0], [0, 50], [10, 50])]
+    assert (heat.zmin, heat.zmax) == (0.0, pytest.approx(100.0))  # fixed: three times the uniform 33.3 %
+
+
+def test_digit_bars_show_confident_digits_as_a_share_of_all_samples_on_the_given_scale():
+    fig = CF.digit_bars([50, 0, 0, 0, 0, 0, 0, 0, 0, 25], 500, "t", top=30.0)
+    assert list(fig.data[0].y) == pytest.approx([10, 0, 0, 0, 0, 0, 0, 0, 0, 5])
+    assert list(fig.layout.yaxis.range) == [0, 30.0] and fig.layout.shapes[0].y0 == 10.0

@@ -8,7 +8,7 @@ from playground.settings import url
 def test_defaults_and_link_schema_are_the_pages_of_before():
     assert COLLAPSE.defaults() == {
         "collapse.dataset": "ring8", "collapse.left": "collapse-ring8", "collapse.right": "pacgan-ring8",
-        "collapse.seed": 1, "collapse.refresh": 2, "collapse.sweep_seeds": 8, "collapse.sweep_steps": 3000,
+        "collapse.seed": 0, "collapse.refresh": 2, "collapse.sweep_seeds": 8, "collapse.sweep_steps": 6000,
     }  # fmt: skip
     assert COLLAPSE.schema() == url.Schema(
         prefix="collapse.",
@@ -31,14 +31,14 @@ def test_only_the_step_budget_and_the_view_change_without_reset():
 
 
 def test_each_data_set_starts_from_its_collapse_preset_beside_a_remedy():
-    assert usual_pair("ring8") == {"left": "collapse-ring8", "right": "pacgan-ring8", "sweep_steps": 3000}
-    assert usual_pair("grid25") == {"left": "collapse-grid25", "right": "pacgan-grid25", "sweep_steps": 12_500}
+    assert usual_pair("ring8") == {"left": "collapse-ring8", "right": "pacgan-ring8", "sweep_steps": 6000}
+    assert usual_pair("grid25") == {"left": "collapse-grid25", "right": "pacgan-grid25", "sweep_steps": 14_000}
 
 
 def test_a_preset_link_shows_it_beside_the_setting_it_starts_from():
     presets = COLLAPSE.url_presets()
     assert presets["unrolled-ring8"] == {"collapse.dataset": "ring8", "collapse.left": "collapse-ring8",
-                                         "collapse.right": "unrolled-ring8", "collapse.sweep_steps": 3000}  # fmt: skip
+                                         "collapse.right": "unrolled-ring8", "collapse.sweep_steps": 6000}  # fmt: skip
     assert presets["default-ring8"]["collapse.left"] == "collapse-ring8"  # no base: its data's collapse preset
     assert presets["default-ring8"]["collapse.sweep_steps"] == 5000
 

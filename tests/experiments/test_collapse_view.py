@@ -4,7 +4,8 @@ import math
 
 import pytest
 
-from playground.experiments.collapse import about
+from playground.experiments.collapse import about, hopping
+from playground.experiments.collapse import figures as CF
 from playground.experiments.collapse import view as CV
 from playground.experiments.collapse.runs import pair_run
 
@@ -53,7 +54,7 @@ def pair():
 
 
 def test_pair_columns_start_equal_from_one_seed_and_name_their_step(pair):
-    left, right = CV.pair_column(pair, 0), CV.pair_column(pair, 1)
+    left, right = CV.pair_columns(pair)
     assert (left.name, right.name) == ("collapse-ring8", "pacgan-ring8")
     assert left.metrics == right.metrics  # same seed → the same initial generator on both sides
     assert left.metrics["modes_total"] == 8 and len(left.bars.data[0].y) == 8
@@ -64,11 +65,41 @@ def test_pair_columns_start_equal_from_one_seed_and_name_their_step(pair):
 
 def test_pair_column_draws_the_published_step_and_names_a_blow_up(pair):
     pair.step(2)
-    assert CV.pair_column(pair, 1).samples.layout.title.text == "Samples at step 2 over p_data"
+    assert CV.pair_columns(pair)[1].samples.layout.title.text == "Samples at step 2 over p_data"
     pair.trainer.trainers[0].diverged = "loss is NaN"  # as the trainer marks it
-    left = CV.pair_column(pair, 0)
+    left, right = CV.pair_columns(pair)
     assert (left.diverged, left.step) == ("loss is NaN", 2)
-    assert CV.pair_column(pair, 1).diverged is None  # its neighbour is unaffected
+    assert right.diverged is None  # its neighbour is unaffected
+
+
+def test_both_columns_share_one_bar_scale_and_each_draws_its_mode_timeline(pair):
+    pair.step(100)  # a snapshot every 100 steps: at 0 and 100
+    left, right = CV.pair_columns(pair)
+    assert list(left.bars.layout.yaxis.range) == list(right.bars.layout.yaxis.range)
+    top = CF.bars_top(left.metrics["mode_share"], right.metrics["mode_share"])
+    assert left.bars.layout.yaxis.range[1] == pytest.approx(top)
+    assert list(left.timeline.data[0].x) == [0, 100] == list(right.timeline.data[0].x)
+    assert len(left.timeline.data[0].y) == 8  # one row per mode
+    for i, column in enumerate((left, right)):
+        shares = pair.trainer.mode_timeline(i)[1]
+        held = hopping.captured_sets(shares, CV.HELD_SHARE)
+        assert column.hops == hopping.hops(held)
+        assert column.timeline.layout.title.text == CV.timeline_title(column.hops, hopping.drops(held), 2)
+
+
+def test_timeline_title_says_how_often_the_held_modes_changed():
+    assert CV.timeline_title(1, 0, 31) == (
+        "Share per mode over training<br><sup>modes held (≥ 1 %) changed once in 31 checkpoints · 0 dropped</sup>"
+    )
+    assert CV.timeline_title(4, 3, 31).endswith("changed 4 times in 31 checkpoints · 3 dropped</sup>")
+
+
+def test_a_run_at_its_budget_says_so_and_how_to_go_on():
+    assert CV.finished_notice(6000) == (
+        "Both runs reached their 6,000 steps, where the presets' descriptions were measured. "
+        "Press **Train** to continue."
+    )
+    assert CV.finished_notice(12_500, sweep=True) == "The sweep reached its 12,500 steps. Raise **Steps** to train on."
 
 
 def test_big_numbers_read_as_the_page_shows_them():

@@ -1,7 +1,11 @@
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
+
+from playground.experiments.collapse import view as CV
+from playground.runtime.controller import Status
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "collapse.py")
 RUNS = ("collapse.pair", "collapse.sweep", "collapse.digits")
@@ -104,4 +108,49 @@ def test_a_preset_link_shows_it_beside_its_base_and_the_sweep_runs_its_steps(app
     assert (app.session_state["collapse.left"], app.session_state["collapse.right"]) == (
         "collapse-ring8", "unrolled-ring8")  # fmt: skip
     assert app.session_state["collapse.pair"].settings["right"] == "unrolled-ring8"
-    assert app.session_state["collapse.sweep"].max_steps == 3000
+    assert app.session_state["collapse.sweep"].max_steps == 6000
+
+
+def _wait(condition, timeout=60.0):
+    deadline = time.monotonic() + timeout
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return condition()
+
+
+def test_a_pair_at_its_step_budget_says_so_and_train_goes_on_past_it(app):
+    app.run()
+    run = app.session_state["collapse.pair"]
+    run.max_steps = 30  # the presets' own budget takes seconds; the behaviour is the same
+    _button(app, "collapse.pair.train").click().run()
+    assert _wait(lambda: run.status is Status.FINISHED)
+    app.run()
+    assert CV.finished_notice(30) in [i.value for i in app.info]
+    assert not _button(app, "collapse.pair.train").disabled
+    _button(app, "collapse.pair.train").click().run()
+    assert _wait(lambda: run.trainer.step_count > 30)  # on past the budget
+    run.pause()
+    app.run()
+    assert not any("reached" in i.value for i in app.info)
+
+
+def test_the_mnist_tab_hides_the_ring_and_grid_presets_and_keeps_them(app):
+    app.run()
+    app.selectbox(key="collapse.right").set_value("unrolled-ring8").run()
+    app.session_state["collapse.tab"] = "MNIST digits"  # as a click on the tab (it reruns the page)
+    app.run()
+    assert not app.exception
+    keys = {w.key for w in [*app.sidebar.selectbox, *app.sidebar.radio]}
+    assert not keys & {"collapse.dataset", "collapse.left", "collapse.right"}
+    assert any("needs minutes" in i.value for i in app.info)
+    app.session_state["collapse.tab"] = "Side by side"
+    app.run()
+    assert app.selectbox(key="collapse.right").value == "unrolled-ring8"  # kept while hidden
+
+
+def test_the_mnist_histograms_count_only_confident_digits_on_one_scale(app):
+    app.run()
+    titles = [c.proto.spec for c in app.get("plotly_chart") if "Digits G draws" in (c.proto.spec or "")]
+    assert len(titles) == 2 and all("unreadable" in t for t in titles)
+    assert all("% of all samples" in t for t in titles)
+    assert "Published numbers" in [e.label for e in app.expander]

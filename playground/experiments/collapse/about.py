@@ -12,15 +12,23 @@ INTRO = (
 
 DIGITS_INTRO = (
     "Collapse on real images: two MLP GANs on the embedded MNIST digits from the same seed, differing only in "
-    "their objective. The shipped digit classifier counts which digits each generator draws; a collapsing "
-    "generator piles its samples onto a few digits (tall bars), a healthy one sits near 10 % each."
+    "their objective. The shipped digit classifier counts which digits each generator draws, counting a sample "
+    "only when it reads it with more than 90 % confidence (grey noise is no digit); a collapsing generator piles "
+    "its samples onto a few digits (tall bars), a healthy one sits near 10 % each."
+)
+
+DIGITS_PATIENCE = (
+    "**This tab needs minutes.** The two MNIST runs train together at about 20 steps/s on this app's 2-core "
+    "machine (9 steps/s with other jobs running), so the 7,500 steps their descriptions were measured at take 6 to "
+    "15 minutes. Both start as grey noise, which counts as no digit: after one minute (about 1,200 steps) the "
+    "collapsing run still drew no readable digit. Give them a few minutes before reading the bars."
 )
 
 METRIC_HELP = {  # the big numbers' tooltips (``view.pair_numbers``, ``view.digit_numbers``)
     "modes captured": "Modes with at least one of 2,500 samples within 3σ (VEEGAN/PacGAN protocol).",
     "high quality": "Share of samples within 3σ of their nearest mode; real data scores ≈ 98.9 %.",
     "modes ≥ 1 %": "Modes holding ≥ 1 % of the samples: 'captured' alone hides thin modes.",
-    "digits present": "Digit classes holding ≥ 2 % of 500 samples, as read by the shipped classifier.",
+    "digits present": "Digits read with > 90 % confidence in ≥ 2 % of 500 samples, by the shipped classifier.",
     "confident": "Samples the classifier reads with probability > 0.9 (readable digits).",
     "step": "Generator steps so far (both runs move in lockstep).",
 }

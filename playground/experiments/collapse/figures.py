@@ -16,7 +16,7 @@ from playground.gan.data import Mixture
 from playground.views.figures import FAKE_COLOUR, FONT, View, hline
 
 RUN_COLOURS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a")  # one per compared run (colour-blind safe)
-MISSED_COLOUR, THIN_COLOUR, OFF_COLOUR = "#bbbbbb", "#fdb863", "#555555"
+MISSED_COLOUR, THIN_COLOUR, OFF_COLOUR, REAL_COLOUR = "#bbbbbb", "#fdb863", "#555555", "#1b9e3e"
 
 
 def _figure(data: list[dict], layout: dict, title: str, revision: str) -> go.Figure:
@@ -105,17 +105,26 @@ def samples_over_density(
     return _figure(data, layout, title, revision)
 
 
-def mode_bars(share: list[float], n_samples: int, title: str, revision: str = "run") -> go.Figure:
+def bars_top(*shares: list[float]) -> float:
+    """One y-axis top (%) for bar charts compared side by side: the tallest bar of any, at least twice uniform."""
+    n_modes = max(len(s) for s in shares)
+    return max(2.0 / n_modes, *(max(s, default=0.0) for s in shares)) * 100 * 1.08
+
+
+def mode_bars(
+    share: list[float], n_samples: int, title: str, revision: str = "run", top: float | None = None
+) -> go.Figure:
     """One bar per mode: its share of the samples (high quality, nearest to it).
 
     Grey: not captured (no high-quality sample); light orange: captured but under 1 %; dashed: the
-    uniform share 1/M a perfect generator gives every mode.
+    uniform share 1/M a perfect generator gives every mode. ``top``: the y-axis top in % (``bars_top`` of every
+    chart shown beside it, so equal bars look equal); default this chart's own.
     """
     share_arr = np.asarray(share, dtype=float)
     n_modes = len(share_arr)
     counts = np.rint(share_arr * n_samples).astype(int)
     colours = [MISSED_COLOUR if c == 0 else THIN_COLOUR if s < 0.01 else FAKE_COLOUR for c, s in zip(counts, share_arr)]
-    top = max(2.0 / n_modes, float(share_arr.max(initial=0.0))) * 100 * 1.08
+    top = bars_top(share) if top is None else top
     data = [
         dict(
             type="bar",
@@ -135,6 +144,62 @@ def mode_bars(share: list[float], n_samples: int, title: str, revision: str = "r
         bargap=0.15,
         xaxis=dict(title=dict(text="mode"), dtick=1 if n_modes <= 10 else 2),
         yaxis=dict(title=dict(text="% of samples"), range=[0, top]),
+        shapes=[shape],
+        annotations=[note],
+    )
+    return _figure(data, layout, title, revision)
+
+
+def mode_timeline(steps: list[int], shares: list[list[float]], title: str, revision: str = "run") -> go.Figure:
+    """Mode × step heatmap: each mode's share of the samples (%) at each checkpoint, so hopping reads as a sequence.
+
+    The colour scale is fixed (0 to three times the uniform share), so two runs drawn side by side compare and a
+    mode that holds a large share of the samples stands out; hover gives the exact share.
+    """
+    n_modes = len(shares[0]) if shares else 0
+    z = (np.asarray(shares, dtype=float).reshape(len(shares), n_modes).T * 100).tolist()  # [M, T]
+    data = [
+        dict(
+            type="heatmap",
+            x=list(steps),
+            y=list(range(1, n_modes + 1)),
+            z=z,
+            zmin=0.0,
+            zmax=300.0 / max(n_modes, 1),
+            colorscale=[[0.0, "#ffffff"], [0.03, "#fee6ce"], [0.5, "#fd8d3c"], [1.0, "#7f2704"]],
+            colorbar=dict(title=dict(text="%"), thickness=12),
+            hovertemplate="step %{x:,}<br>mode %{y}: %{z:.1f} % of samples<extra></extra>",
+        )
+    ]
+    layout = dict(
+        height=160 + 10 * n_modes,
+        margin=dict(l=10, r=10, t=64, b=10),  # room for the title's second line
+        xaxis=dict(title=dict(text="generator step")),
+        yaxis=dict(title=dict(text="mode"), dtick=1 if n_modes <= 10 else 2, autorange="reversed"),
+    )
+    return _figure(data, layout, title, revision)
+
+
+def digit_bars(counts: list[int], n: int, title: str, top: float, revision: str = "run") -> go.Figure:
+    """Share (%) of all ``n`` samples the classifier reads confidently as each digit; ``top`` the y-axis top, the
+    same for both runs of the pair."""
+    shares = [100 * c / max(n, 1) for c in counts]
+    data = [
+        dict(
+            type="bar",
+            x=[str(d) for d in range(len(counts))],
+            y=shares,
+            marker=dict(color=FAKE_COLOUR, line=dict(color="black", width=0.5)),
+            customdata=counts,
+            hovertemplate="digit %{x}: %{y:.1f} % (%{customdata} samples)<extra></extra>",
+            showlegend=False,
+        )
+    ]
+    shape, note = hline(10.0, "10 % each, as in real data", REAL_COLOUR)
+    layout = dict(
+        height=300,
+        xaxis=dict(title=dict(text="digit the classifier reads with > 90 % confidence"), type="category"),
+        yaxis=dict(title=dict(text="% of all samples"), range=[0, top]),
         shapes=[shape],
         annotations=[note],
     )

@@ -8,6 +8,7 @@ made once per run, so frames of a run compare, and both sides of a pair see the 
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Mapping
 
 import torch
@@ -15,6 +16,7 @@ import torch
 from playground.digits.data import MnistData
 from playground.digits.models import ImageSampler
 from playground.engines import fast_engine
+from playground.experiments.collapse import digits as CD
 from playground.experiments.collapse.figures import density_grid
 from playground.experiments.collapse.lab import Lockstep
 from playground.experiments.collapse.settings import DIGITS_SETTINGS, PAIR_SETTINGS, SWEEP_SETTINGS
@@ -22,6 +24,7 @@ from playground.experiments.mnist import figures as MF
 from playground.experiments.mnist.presets import MNIST_PAIR, MNIST_PRESETS
 from playground.experiments.toy.presets import PRESETS
 from playground.gan.data import make_dataset
+from playground.gan.metrics import mode_metrics
 from playground.gan.trainer import Trainer
 from playground.runtime.controller import RunController
 from playground.sweep import make_sweep
@@ -45,6 +48,34 @@ class PresetPair(Lockstep):
         self.names, self.seed = (left, right), seed
         self.views: tuple[F.View, F.View] = (views[0], views[1])
         self.density = density_grid(views[0], trainers[0].data)  # same data and seed, so one grid serves both
+        self._timelines: list[dict[int, tuple[object, list[float]]]] = [{}, {}]  # run → step → (snapshot, shares)
+        self._nets: list[tuple | None] = [None, None]  # run → a (G, D) pair to load snapshots into
+        self._timeline_lock = threading.Lock()  # two redraws of one session may score at once
+
+    def mode_timeline(self, i: int) -> tuple[list[int], list[list[float]]]:
+        """Run ``i``'s per-mode shares (``mode_metrics``' ``mode_share``) at each of its stored snapshots, on the
+        view's fixed evaluation noise: (steps, shares [T][M]). Each snapshot is scored once.
+
+        Snapshots are the trainer's timeline (every ``snapshot_every`` steps; past ``max_snapshots`` it thins the
+        older ones), so this is exact at every checkpoint it shows and costs one G pass per new checkpoint.
+        """
+        trainer, z_eval = self.trainers[i], self.views[i].z_eval
+        with trainer.lock:
+            snaps = list(trainer.snapshots)
+        with self._timeline_lock:
+            old, new = self._timelines[i], {}
+            for snap in snaps:
+                hit = old.get(snap.step)
+                if hit is not None and hit[0] is snap:  # a resumed run stores new snapshots at old step numbers
+                    new[snap.step] = hit
+                    continue
+                self._nets[i] = trainer.models_at(snap, self._nets[i])
+                with torch.no_grad():
+                    fake = self._nets[i][0](z_eval)  # [E, 2] G(z_eval), as the page's frame draws it
+                new[snap.step] = (snap, mode_metrics(fake, trainer.data)["mode_share"])
+            self._timelines[i] = new
+        steps = sorted(new)
+        return steps, [new[s][1] for s in steps]
 
 
 class SeedSweep(Lockstep):
@@ -82,11 +113,11 @@ class DigitPair(Lockstep):
         self.views: tuple[MF.DigitView, MF.DigitView] = (views[0], views[1])
         self._reports: dict[int, tuple[int, dict]] = {}  # run index → (step, report)
 
-    def report(self, i: int, G: torch.nn.Module, step: int, classifier, ref) -> dict:
-        """The classifier's report on run ``i``'s generator ``G`` at ``step`` (scored once per step)."""
+    def report(self, i: int, G: torch.nn.Module, step: int, classifier) -> dict:
+        """``digits.readable_digits`` of run ``i``'s generator ``G`` at ``step`` (scored once per step)."""
         cached = self._reports.get(i)
         if cached is None or cached[0] != step:
-            self._reports[i] = cached = (step, MF.score(G, self.views[i], classifier, ref))
+            self._reports[i] = cached = (step, CD.score(G, self.views[i], classifier))
         return cached[1]
 
 
@@ -109,7 +140,9 @@ def sweep_run(values: Mapping[str, object]) -> RunController:
 
 
 def digits_run(values: Mapping[str, object], data: MnistData) -> RunController:
-    """The MNIST pair on ``data``'s training digits."""
+    """The MNIST pair on ``data``'s training digits; it pauses once at the step count its presets' descriptions
+    were measured at (Train goes on past it)."""
     settings = {n: values[n] for n in DIGITS_SETTINGS}
     seed = int(settings["seed"])
-    return RunController(lambda: DigitPair(data.images, data.labels, seed), settings)
+    budget = max(MNIST_PRESETS[name].steps for name in MNIST_PAIR)
+    return RunController(lambda: DigitPair(data.images, data.labels, seed), settings, max_steps=budget)
