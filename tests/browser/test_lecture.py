@@ -72,7 +72,7 @@ def test_a_named_preset_sets_the_page_like_the_collapse_lab(stop_workers):
     stop_workers(at)
     assert not at.exception and not at.warning
     t = trainer(at)
-    assert (t.cfg.lr_d, t.cfg.lr_g, t.model_cfg.hidden) == (5e-3, 5e-3, 32)
+    assert (t.cfg.lr_d, t.cfg.lr_g, t.cfg.batch_size, t.model_cfg.hidden) == (6e-3, 5e-4, 64, 128)  # presets.py
 
 
 def test_a_preset_the_page_cannot_show_says_where_to_open_it(stop_workers):
@@ -229,7 +229,7 @@ def test_browser_lecture_link_disables_the_settings(one_trainer_server, browser)
         lr = page.get_by_role("slider", name="Learning rate D")
         lr.first.wait_for(timeout=60_000)
         assert lr.first.get_attribute("aria-disabled") == "true" or lr.first.is_disabled()
-        assert "lock=1" in page.url and "lr_d=0.005" in page.url
+        assert "lock=1" in page.url and "lr_d=0.006" in page.url
         page.get_by_text("locked by the lecturer's link").wait_for(timeout=30_000)
         SHOTS.mkdir(exist_ok=True)
         page.screenshot(path=str(SHOTS / "lecture_lock.png"))

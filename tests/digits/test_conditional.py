@@ -121,7 +121,8 @@ def test_conditional_dcgan_learns_readable_digits_of_every_class_in_400_steps(la
     t.step(400)
     classifier = load_classifier()
     view = MF.make_view(cfg, data.images, data.labels, n_eval=500)
-    report = MF.score(t.models_at()[0], view, classifier, reference_stats(embedded_mnist("heldout").images, classifier))
+    G, D = t.models_at()
+    report = MF.score(G, D, view, classifier, reference_stats(embedded_mnist("heldout").images, classifier))
     assert report["confident_fraction"] >= 0.6  # an untrained G scores 0
     assert min(report["class_counts"]) >= 0.05 * 500  # every digit drawn (asked for 10 % each)
 

@@ -94,10 +94,11 @@ def test_lock_switch_locks_the_whole_experiment_and_the_list_shows_widget_labels
     assert lock_list.options == ["Loss", "Learning rate", "k: D steps", "Seed", "Model"]  # no view option
     at.sidebar.toggle(key="f.share.lock_all").set_value(True).run()
     assert at.sidebar.multiselect(key="f.share.lock").disabled
-    assert at.sidebar.code[0].value.endswith("?lock=1")
+    link = lambda: next(t for t in at.sidebar.text_input if t.label == "Link").value  # the share box's one-line link
+    assert link().endswith("?lock=1")
     at.sidebar.toggle(key="f.share.lock_all").set_value(False).run()
     at.sidebar.multiselect(key="f.share.lock").select("k").select("lr").run()
-    assert at.sidebar.code[0].value.endswith("?lock=lr%2Ck")
+    assert link().endswith("?lock=lr%2Ck")
 
 
 def narrowed_page():
