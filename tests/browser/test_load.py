@@ -112,7 +112,10 @@ def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(serve
     figures["workers_reaped_s"] = round(time.monotonic() - t_close, 1)
     assert reaped, f"still training 60 s after the tabs closed: {sorted(started - server.workers()[1])}"
     assert "stopped: session closed" in server.log()
-    assert wait_until(lambda: server.status("Threads") <= figures["threads_baseline"] + 4, timeout=30)
+    # the closed sessions' script threads and the workers' pipes wind down over Streamlit's reconnect time and the
+    # janitor's delay; the bound is unchanged, only the wait (30 → 60 s: a fresh-clone CI run needed more than 30)
+    threads_back = wait_until(lambda: server.status("Threads") <= figures["threads_baseline"] + 4, timeout=60)
+    assert threads_back, f"threads: {figures['threads_baseline']} before, {server.status('Threads')} now"
     figures["threads_after"] = server.status("Threads")
     # ~10 s after the last closed session's worker stopped, the server collects garbage, trims its heap and logs
     # how many workers are still referenced (worker.release_memory). At most one may be: Streamlit's runtime loop
