@@ -304,7 +304,9 @@ class TrainingWorker:
             if self.stop_reason == SESSION_CLOSED:
                 memory.JANITOR.session_ended()
             with self._cond:
-                if self._restart:  # commands arrived while this thread was ending: a fresh one runs them
+                # commands arrived while this thread ended for lack of work: a fresh one runs them (not after the
+                # session closed: a departed page's last commands must not keep a thread alive)
+                if self._restart and self.stop_reason == IDLE:
                     self._thread = None
                     self._ensure_thread()
                 self._cond.notify_all()
