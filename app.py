@@ -10,7 +10,7 @@ import streamlit as st
 import playground
 from playground.gan.device import pick_device
 from playground.runtime.memory import limit_malloc_arenas
-from playground.ui.nav import available_pages
+from webui.nav import available_pages
 
 ROOT = Path(__file__).parent
 limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves

@@ -15,7 +15,7 @@ from playground.experiments.collapse.settings import COLLAPSE, usual_pair
 from playground.experiments.mnist.presets import MNIST_PAIR, MNIST_PRESETS
 from playground.experiments.toy.presets import presets_for
 from playground.runtime.controller import RunController, Status
-from playground.ui import controls, form, resources, session, share, state
+from webui import controls, form, resources, session, share, state
 
 PLANE_HEIGHT = 400
 CHART_CONFIG = {"displaylogo": False}

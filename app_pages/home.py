@@ -6,7 +6,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from playground.ui import nav
+from webui import nav
 
 st.title("GAN Playground")
 st.markdown(

@@ -3,7 +3,7 @@
 Layout only. The slider → image path runs in a fragment, so a slider move reruns only that part of the page (no
 full-page flash). Settings come from ``playground.experiments.latent.settings``, the session's z and held
 generators from ``.state``, what to draw from ``.view`` (pictures from ``.tools``); the Interpolation and Walk
-tabs are laid out in ``playground.ui.latent_tabs``.
+tabs are laid out in ``webui.latent_tabs``.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from playground.experiments.latent import view as LV
 from playground.experiments.latent.settings import LATENT, TIPS
 from playground.experiments.latent.walks import z_to_text
 from playground.gan.checkpoints import CheckpointError
-from playground.ui import resources, share, state
-from playground.ui.form import widget
-from playground.ui.latent_tabs import axis_pair, interpolation_view, walk_view
+from webui import resources, share, state
+from webui.form import widget
+from webui.latent_tabs import axis_pair, interpolation_view, walk_view
 
 ss = st.session_state
 

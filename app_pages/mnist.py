@@ -17,8 +17,8 @@ from playground.experiments.mnist.live import LiveDigits
 from playground.experiments.mnist.settings import LIVE_FIELDS, MNIST, family_values, run_settings
 from playground.gan.checkpoints import CheckpointError
 from playground.runtime.controller import RunController, Status
-from playground.ui import charts, controls, downloads, form, resources, session, share, state
 from playground.views import figures as F
+from webui import charts, controls, downloads, form, resources, session, share, state
 
 PRETRAINED_DIP = (
     "**Expect a dip first.** Only G is pretrained: D starts from random weights, and until it has learned what "

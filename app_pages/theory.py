@@ -19,7 +19,7 @@ from playground.experiments.theory import view as TV
 from playground.experiments.theory.settings import CUSTOM, THEORY
 from playground.gan.data import DataError
 from playground.runtime.controller import RunController, Status
-from playground.ui import controls, form, session, share, state
+from webui import controls, form, session, share, state
 
 CHART_CONFIG = {"displaylogo": False}
 # session keys: the run, its canvas, the race, the built panels, the live fragment's last seen state

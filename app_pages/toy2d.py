@@ -16,8 +16,8 @@ from playground.experiments.toy.scene import Scene
 from playground.experiments.toy.settings import TOY, UPLOAD
 from playground.gan.data import DataError, make_dataset
 from playground.runtime.controller import RunController, Status
-from playground.ui import charts, controls, downloads, form, session, share, state
 from playground.views.figures import CRITIC_WHY, is_critic
+from webui import charts, controls, downloads, form, session, share, state
 
 CHART_CONFIG = {"displaylogo": False}
 RUN, SCENE = state.TOY_RUN, "toy.scene"  # the RunController; the Scene of its run (frames, pictures)

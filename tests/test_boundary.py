@@ -1,4 +1,5 @@
-"""The import direction: the GAN maths needs no runtime, speed engine or UI; only playground.ui imports streamlit."""
+"""The import direction: the GAN maths needs no runtime, speed engine or UI; nothing in playground imports streamlit
+(the streamlit layer is ``webui/``, beside ``app.py``)."""
 
 import ast
 import subprocess
@@ -8,7 +9,6 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "playground"
-UI = PACKAGE / "ui"
 
 
 def imported_modules(path: Path) -> set[str]:
@@ -29,7 +29,7 @@ def reaches(module: str, packages: tuple[str, ...]) -> bool:
 
 @pytest.mark.parametrize("maths", ["gan", "digits"])
 def test_the_gan_maths_imports_neither_runtime_nor_engines_nor_ui(maths):
-    forbidden = ("playground.runtime", "playground.engines", "playground.ui", "streamlit")
+    forbidden = ("playground.runtime", "playground.engines", "webui", "streamlit")
     offenders = {
         str(path.relative_to(PACKAGE)): sorted(m for m in imported_modules(path) if reaches(m, forbidden))
         for path in sorted((PACKAGE / maths).rglob("*.py"))
@@ -37,11 +37,11 @@ def test_the_gan_maths_imports_neither_runtime_nor_engines_nor_ui(maths):
     assert {f: m for f, m in offenders.items() if m} == {}
 
 
-def test_only_playground_ui_imports_streamlit():
+def test_nothing_in_playground_imports_streamlit_or_webui():
     offenders = [
         str(path.relative_to(PACKAGE))
         for path in sorted(PACKAGE.rglob("*.py"))
-        if UI not in path.parents and any(reaches(m, ("streamlit",)) for m in imported_modules(path))
+        if any(reaches(m, ("streamlit", "webui")) for m in imported_modules(path))
     ]
     assert offenders == []
 
@@ -56,8 +56,7 @@ def test_core_imports_without_streamlit():
     code = (
         "import sys, pkgutil, importlib, playground\n"
         "for m in pkgutil.walk_packages(playground.__path__, 'playground.'):\n"
-        "    if not m.name.startswith('playground.ui'):\n"
-        "        importlib.import_module(m.name)\n"
+        "    importlib.import_module(m.name)\n"
         "assert 'streamlit' not in sys.modules, 'playground imported streamlit'\n"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

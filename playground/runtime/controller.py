@@ -6,7 +6,7 @@ and read the latest published state without ever touching the networks the worke
 does all of it once, for any steppable (``Trainer``, ``Lockstep``, ``TrainerPair``, a seed sweep …).
 
 Pages read ``view()`` (an immutable ``RunView``) and ``status``; the experiment modules that draw figures may
-use ``controller.trainer``; ``controller.worker`` is for ``playground/ui``'s session guard only.
+use ``controller.trainer``; ``controller.worker`` is for ``webui``'s session guard only.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Settings declared once per experiment (``declaration``), their share-link codec (``url``) and CLI flags (``cli``).
 
-No streamlit here: ``playground.ui.form`` draws the widgets from the same declaration.
+No streamlit here: ``webui.form`` draws the widgets from the same declaration.
 """
 
 from playground.settings.cli import add_flags

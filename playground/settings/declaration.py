@@ -5,7 +5,7 @@ A ``Setting`` says what its widget offers (options, default, label, help) and wh
 option is each student's own display choice, and every other setting needs Reset (new networks). An
 ``Experiment`` collects them and derives the widget defaults, the URL schema, what ``lock=1`` locks (everything
 but the view options), the live/reset split and the preset mapping; ``playground.settings.cli`` derives command
-line flags from the same lines and ``playground.ui.form`` the widgets.
+line flags from the same lines and ``webui.form`` the widgets.
 
 Widget keys are ``"<experiment>.<setting>"`` (``toy.seed``), URL parameters the setting's name (``seed``).
 """

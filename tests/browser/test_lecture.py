@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 import playground.runtime.worker as W
 from playground.gan.data import DataError, points_from_csv
-from playground.ui import session as S
+from webui import session as S
 
 ROOT = Path(__file__).resolve().parents[2]
 TOY = str(ROOT / "app_pages" / "toy2d.py")

@@ -1,7 +1,7 @@
 """A page URL opened as a fresh server's very first request still gets the app's navigation and layout.
 
 Why: with the pages in a folder named ``pages/``, Streamlit 1.67 ran such a first request's page file alone (no page
-list, no footer); the pages now live in ``app_pages/`` (playground/ui/nav.py).
+list, no footer); the pages now live in ``app_pages/`` (webui/nav.py).
 """
 
 import pytest

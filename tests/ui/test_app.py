@@ -28,7 +28,7 @@ def test_home_renders_the_game_and_links_every_page():
 
 
 def test_navigation_lists_only_pages_that_exist(tmp_path):
-    from playground.ui.nav import available_pages
+    from webui.nav import available_pages
 
     (tmp_path / "app_pages").mkdir()
     (tmp_path / "app_pages" / "home.py").write_text("")

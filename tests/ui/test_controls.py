@@ -26,7 +26,7 @@ class StubRun:
 def page():
     import streamlit as st
 
-    from playground.ui import controls
+    from webui import controls
 
     controls.status_notice(st.session_state["run"], "Try a lower learning rate (e.g. ÷3).")
 

@@ -8,7 +8,7 @@ from playground.experiments.toy.settings import TOY
 from playground.gan.checkpoints import read_checkpoint
 from playground.gan.data import make_dataset
 from playground.runtime.controller import RunController
-from playground.ui.downloads import run_files
+from webui.downloads import run_files
 
 
 def small_run() -> RunController:

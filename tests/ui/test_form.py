@@ -4,7 +4,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from playground.settings import Setting
-from playground.ui.form import narrowed
+from webui.form import narrowed
 
 
 def page():
@@ -12,7 +12,7 @@ def page():
     import streamlit as st
 
     from playground.settings import Experiment, Setting
-    from playground.ui import form, share, state
+    from webui import form, share, state
 
     exp = Experiment(
         "f",
@@ -106,7 +106,7 @@ def narrowed_page():
     import streamlit as st
 
     from playground.settings import Experiment, Setting
-    from playground.ui import form, state
+    from webui import form, state
 
     exp = Experiment(
         "n",

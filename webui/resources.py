@@ -14,7 +14,7 @@ from playground.digits.metrics import real_floor, reference_stats
 from playground.gan.checkpoints import read_checkpoint
 
 MNIST_ROOT = os.environ.get("MNIST_ROOT", "data")  # full MNIST is used when torchvision finds it here (no download)
-PRETRAINED_DIR = Path(__file__).resolve().parents[2] / "pretrained"
+PRETRAINED_DIR = Path(__file__).resolve().parents[1] / "pretrained"
 
 
 @st.cache_resource(show_spinner="Loading MNIST digits…")

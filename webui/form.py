@@ -9,7 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.settings import Experiment, Setting
-from playground.ui.share import locked
+from webui.share import locked
 
 _CHOICE = {"select": "selectbox", "radio": "radio", "select_slider": "select_slider"}  # widget → Streamlit's name
 _FLAG = {"toggle": "toggle", "checkbox": "checkbox"}

@@ -15,8 +15,8 @@ from playground.experiments.latent import state as LS
 from playground.experiments.latent import tools as LT
 from playground.experiments.latent import view as LV
 from playground.experiments.latent.settings import LATENT, TIPS
-from playground.ui import resources
-from playground.ui.form import widget
+from webui import resources
+from webui.form import widget
 
 
 def axis_pair(dim: int, first: str, second: str, cols) -> tuple[int, int]:

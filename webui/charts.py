@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from playground.ui.downloads import image_url
 from playground.views import figures as F
 from playground.views.pictures import curves_image
+from webui.downloads import image_url
 
 
 def curve_charts(cols, charts: Sequence[tuple[F.Curves, dict]], running: bool, revision: str, page: str) -> None:

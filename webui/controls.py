@@ -10,7 +10,7 @@ import streamlit as st
 
 from playground.runtime.controller import RunController, Status
 from playground.runtime.worker import TrainingWorker
-from playground.ui.session import watch
+from webui.session import watch
 
 Run = object  # a TrainingWorker, or a RunController holding one as ``.worker``
 

@@ -21,7 +21,7 @@ import streamlit as st
 
 from playground.gan.data import DataError, PointCloud, points_from_csv
 from playground.settings import Experiment, Setting, url
-from playground.ui.state import URL_LOCKED
+from webui.state import URL_LOCKED
 
 # A real button that copies on the click itself (no round trip, so the browser counts it as the user's gesture);
 # outside a secure context (http://<lecture machine's address>) navigator.clipboard is missing: copy a selection.
