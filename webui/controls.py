@@ -81,10 +81,11 @@ def live_state(run: Run) -> str:
     return "training" if worker.running else "idle"
 
 
-# While a page trains: stale elements keep full opacity and start no transition (see live_timer). A style-only st.html
-# takes no space: Streamlit sends it to the page's event container.
+# While a page trains: stale elements keep full opacity and start no transition (see live_timer), nor do the headers
+# of expanders a live fragment redraws (their summary fades in each frame). A style-only st.html takes no space:
+# Streamlit sends it to the page's event container.
 NO_STALE_FADE = (
-    "<style>[data-testid='stElementContainer'][data-stale='true']"
+    "<style>[data-testid='stElementContainer'][data-stale='true'],[data-testid='stMain'] details>summary"
     "{opacity:1!important;transition:none!important}</style>"
 )
 

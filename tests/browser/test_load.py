@@ -98,10 +98,6 @@ def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(serve
             assert s is not None, f"session {i} shows no step counter"
             readings[i].append((time.monotonic(), s))
         figures.setdefault("reading_round_s", round(time.monotonic() - round_start, 1))
-    for i, (_, page) in enumerate(sessions):
-        steps = [s for _, s in readings[i]]
-        assert all(b > a for a, b in zip(steps, steps[1:])), f"session {i} did not advance between readings: {steps}"
-        assert page.locator('[data-testid="stException"]').count() == 0, f"session {i} shows an exception"
     rates = [(r[-1][1] - r[0][1]) / (r[-1][0] - r[0][0]) for r in readings]
     figures["readings_per_session"] = min(len(r) for r in readings)
     figures["steps_per_s_per_session"] = {
@@ -110,6 +106,12 @@ def test_twenty_sessions_train_at_once_and_the_server_cleans_up_after_them(serve
         "max": round(max(rates)),
         "total": round(sum(rates)),
     }
+    stalls = {i: [s for _, s in r] for i, r in enumerate(readings) if any(b[1] <= a[1] for a, b in zip(r, r[1:]))}
+    figures["sessions_with_a_stalled_reading"] = len(stalls)
+    print("\nload figures so far:", json.dumps(figures), "stalled:", stalls, flush=True)
+    for i, (_, page) in enumerate(sessions):
+        assert page.locator('[data-testid="stException"]').count() == 0, f"session {i} shows an exception"
+    assert not stalls, f"sessions that did not advance between two readings ≥ {READING_GAP:g} s apart: {stalls}"
     figures["rss_during_mb"] = server.status("VmRSS") / 1024
     figures["threads_during"] = server.status("Threads")
     started, _ = server.workers()

@@ -245,8 +245,8 @@ def test_a_run_training_in_the_pool_says_how_many_share_it_and_a_queued_run_its_
     try:
         for run in runs:
             run.train()
-            assert wait_for(lambda run=run: run.status is not Status.IDLE)
-        assert wait_for(lambda: all(run.view().step > 0 for run in runs[:2]))
+            assert wait_for(lambda run=run: run.status is not Status.IDLE, 60)  # a busy CI machine: generous
+        assert wait_for(lambda: all(run.view().step > 0 for run in runs[:2]), 60)
         views = [run.view() for run in runs]
         assert [v.status for v in views] == [Status.TRAINING, Status.TRAINING, Status.QUEUED]
         assert views[0].sharing[0] >= 1 and views[0].queue is None  # the POOL: other suites' members may share it
