@@ -5,18 +5,14 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-import pandas  # noqa: F401 -- see below
 import streamlit as st
 
 import playground
 from playground.gan.device import pick_device
 from playground.runtime.memory import limit_malloc_arenas
-from webui import lecturer
 from webui.nav import available_pages
 
 ROOT = Path(__file__).parent
-# pandas is imported here, by the first page run, not lazily inside plotly's go.Figure: two sessions drawing their
-# first figures at once could otherwise see a half-imported pandas ("partially initialized module … 'Series'").
 limit_malloc_arenas()  # before the first training thread: a full room's memory comes back when it leaves
 
 _log = logging.getLogger("playground")  # worker start/stop lines go to the server log
@@ -29,10 +25,9 @@ if not _log.handlers:
 # A file, not ":material/…": Streamlit fetches a material favicon from an online font service (a lecture hall may
 # have no network); the file is served by this server like any other media.
 st.set_page_config(page_title="GAN Playground", page_icon=str(ROOT / "static" / "icon.png"), layout="wide")
-lecturer.claim()  # ?key=… leaves the URL at once; the right key makes this session the lecturer's
 pages = [
     st.Page(path, title=title, icon=icon, default=path == "app_pages/home.py")
-    for path, title, icon, _ in available_pages(ROOT, lecturer=lecturer.is_lecturer())
+    for path, title, icon, _ in available_pages(ROOT)
 ]
 page = st.navigation(pages)
 st.sidebar.caption(f"Compute device: **{pick_device().type}** · GAN Playground {playground.__version__}")

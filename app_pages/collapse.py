@@ -15,7 +15,7 @@ from playground.experiments.collapse.settings import COLLAPSE, usual_pair
 from playground.experiments.mnist.presets import MNIST_PAIR, MNIST_PRESETS
 from playground.experiments.toy.presets import presets_for
 from playground.runtime.controller import RunController, Status
-from webui import controls, form, resources, room, session, share, state
+from webui import controls, form, resources, session, share, state
 
 PLANE_HEIGHT = 400
 CHART_CONFIG = {"displaylogo": False}
@@ -189,7 +189,6 @@ def about_ui() -> None:
 # ---- page ----------------------------------------------------------------------------------------
 state.init(COLLAPSE)
 share.url_state(COLLAPSE)  # a shared link's settings (once per session), then the URL follows the widgets
-room.take_part(COLLAPSE, (PAIR_RUN,))  # the pair on the class board; the lecturer's settings (before the widgets)
 _names = presets_for(st.session_state[COLLAPSE.key("dataset")])
 if not {st.session_state[COLLAPSE.key("left")], st.session_state[COLLAPSE.key("right")]} <= set(_names):
     st.warning("Link: both runs must use presets of the chosen data set; showing its usual pair instead.")

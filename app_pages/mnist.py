@@ -17,7 +17,7 @@ from playground.experiments.mnist.live import LiveDigits
 from playground.experiments.mnist.settings import LIVE_FIELDS, MNIST, family_values, run_settings
 from playground.gan.checkpoints import CheckpointError
 from playground.runtime.controller import RunController, Status
-from playground.views import curves as F
+from playground.views import figures as F
 from webui import charts, controls, downloads, form, resources, session, share, state
 
 PRETRAINED_DIP = (

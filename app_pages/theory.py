@@ -14,7 +14,6 @@ import streamlit as st
 
 from playground.experiments.advice import divergence_advice
 from playground.experiments.theory import figures as TF
-from playground.experiments.theory import frames as FR
 from playground.experiments.theory import runs as TR
 from playground.experiments.theory import view as TV
 from playground.experiments.theory.settings import CUSTOM, THEORY
@@ -28,7 +27,7 @@ RUN, CANVAS, RACE, PANELS, LIVE = "theory.run", "theory.canvas", "theory.race", 
 
 
 # ---- widgets -------------------------------------------------------------------------------------
-def data_ui() -> tuple[str, FR.Data1D | None]:
+def data_ui() -> tuple[str, TR.Data1D | None]:
     name = form.widget(THEORY, "data")
     text = form.widget(THEORY, "custom") if name == CUSTOM else None
     try:
@@ -38,7 +37,7 @@ def data_ui() -> tuple[str, FR.Data1D | None]:
         return name, None
 
 
-def new_run(data: FR.Data1D, settings: dict) -> RunController:
+def new_run(data: TR.Data1D, settings: dict) -> RunController:
     """A fresh run from the current settings (its canvas with it); the race of the old run goes."""
     run = state.replace_run(RUN, lambda: TV.new_run(data, settings))
     st.session_state[CANVAS] = TV.Canvas.of(run)
@@ -47,10 +46,10 @@ def new_run(data: FR.Data1D, settings: dict) -> RunController:
 
 
 # ---- live view -----------------------------------------------------------------------------------
-def equation_ui(frame: FR.Frame1D) -> None:
+def equation_ui(frame: TR.Frame1D) -> None:
     st.latex(
-        rf"C(G) = -\log 4 + 2\,\mathrm{{JSD}}(p_\mathrm{{data}}\,\|\,p_g) = {-FR.LOG4:.3f} + 2 \times {frame.jsd:.3f}"
-        rf" = {-FR.LOG4 + 2 * frame.jsd:.3f}"
+        rf"C(G) = -\log 4 + 2\,\mathrm{{JSD}}(p_\mathrm{{data}}\,\|\,p_g) = {-TR.LOG4:.3f} + 2 \times {frame.jsd:.3f}"
+        rf" = {-TR.LOG4 + 2 * frame.jsd:.3f}"
     )
     st.caption(
         f"From the definition E_pdata[log D*] + E_pg[log(1 − D*)] on the grid: C(G) = {frame.c_g:.3f}. "

@@ -10,15 +10,14 @@ from __future__ import annotations
 import streamlit as st
 
 from playground.experiments.advice import divergence_advice
-from playground.experiments.toy.build import make_trainer
+from playground.experiments.toy.build import make_trainer, uploaded_dataset
 from playground.experiments.toy.readout import metrics, readout
 from playground.experiments.toy.scene import Scene
-from playground.experiments.toy.settings import TOY
-from playground.gan.data import make_dataset
+from playground.experiments.toy.settings import TOY, UPLOAD
+from playground.gan.data import DataError, make_dataset
 from playground.runtime.controller import RunController, Status
-from playground.views.curves import CRITIC_WHY, is_critic
-from webui import charts, controls, downloads, form, room, session, share, state, teach
-from webui.toy_data import data_ui
+from playground.views.figures import CRITIC_WHY, is_critic
+from webui import charts, controls, downloads, form, session, share, state
 
 CHART_CONFIG = {"displaylogo": False}
 RUN, SCENE = state.TOY_RUN, "toy.scene"  # the RunController; the Scene of its run (frames, pictures)
@@ -44,6 +43,29 @@ V_NOTE = (
 
 
 # ---- widgets -------------------------------------------------------------------------------------
+def data_ui() -> tuple[str | None, object | None]:
+    """Dataset choice (with CSV upload); returns (data id, dataset) or (None, None) when unusable."""
+    name = form.widget(TOY, "dataset")
+    if name != UPLOAD:
+        return name, make_dataset(name)
+    upload = st.file_uploader(
+        "CSV of points (x, y)",
+        type=["csv"],
+        key="toy.csv",
+        disabled=share.locked(TOY.key("dataset")),
+        help="First two columns are x and y; a header row is optional; at most 5 MB.",
+    )
+    if upload is None:
+        if not share.has_linked_data(TOY):  # else the link's points are used, and the share box says so
+            st.info("Choose a CSV file to train on your own points.")
+        return None, None
+    try:
+        return uploaded_dataset(upload.getvalue())
+    except DataError as exc:
+        st.error(str(exc))
+        return None, None
+
+
 def controls_ui(running: bool) -> str | None:
     """The run buttons, speed and refresh; returns the button pressed."""
     cols = st.columns([1, 1, 1, 1, 3, 3])
@@ -58,11 +80,9 @@ def overlay_ui() -> tuple[bool, bool]:
     return form.widget(TOY, "show_arrows", where=cols[0]), form.widget(TOY, "show_dstar", where=cols[1])
 
 
-def new_run(data_id: str, data, values: dict, start=None) -> RunController:
-    """``start``: what the fresh trainer starts from (a pretrained pair), else its own initial weights."""
+def new_run(data_id: str, data, values: dict) -> RunController:
     settings = {**TOY.run_settings(values), "dataset": data_id}  # an upload is known by its content
-    build = lambda: (start or (lambda t: t))(make_trainer(data, values))  # noqa: E731
-    return RunController(build, settings, live=TOY.live_names, process=True)
+    return RunController(lambda: make_trainer(data, values), settings, live=TOY.live_names, process=True)
 
 
 # ---- live view -----------------------------------------------------------------------------------
@@ -78,8 +98,6 @@ def live_view(run: RunController, scene: Scene, show_arrows: bool, show_dstar: b
     for col, m in zip(st.columns(len(row)), row, strict=True):
         col.metric(m.label, m.value, help=m.help)
     st.caption(G_UPDATE[run.settings["reuse_fakes"]])
-    with st.expander("Model overview: the networks, the data flow and the numbers of the latest step"):
-        teach.model_overview(run, view.history)
     cols = st.columns(3 if show_dstar else 2)
     if view.status not in RUNNING:  # interactive figures once paused; pictures while training (cheap to redraw)
         planes = zip(scene.planes(frame, dstar_grid, show_arrows), PLANE_KEYS[len(cols)], strict=True)
@@ -125,20 +143,17 @@ def timeline_ui(scene: Scene) -> None:
 # ---- page ----------------------------------------------------------------------------------------
 state.init(TOY)
 share.url_state(TOY)  # a shared link's settings (once per session), then the URL follows the widgets
-room.take_part(TOY, (RUN,))  # the run on the lecturer's class board; the lecturer's settings (before the widgets)
 st.title("Toy 2-D GAN")
 st.caption(
     "Green: real data. Orange: the generator's fakes. Colour: the discriminator's D(x) — red says "
     "'real', blue says 'fake', the dark line (dashed when paused) is D = ½ (with a critic loss: its score, "
     "no ½). Arrows show where the generator pushes each fake."
 )
-canvas = st.container()  # the drawing canvas, when the data are drawn by hand
 
 with st.sidebar:
     st.subheader("Toy 2-D settings")
     with st.expander("Data", expanded=True):
-        data_id, data = share.linked_data(TOY, data_ui(canvas))  # or the points a link carried
-        teach.pretrained_button(data_id)
+        data_id, data = share.linked_data(TOY, data_ui())  # or the points a link carried
     with st.expander("Training", expanded=True):
         form.form(TOY, "Training")
     with st.expander("Networks"):
@@ -147,15 +162,13 @@ with st.sidebar:
 values = TOY.values(st.session_state)
 
 run: RunController | None = st.session_state.get(RUN)
-start = teach.starting_weights(data_id)  # "Load pretrained" was pressed: a new run from the shipped pair
-if run is None or start:
+if run is None:
     if data is None:  # a first visit straight to an unusable CSV: start on the default set meanwhile
         data_id, data = "ring8", make_dataset("ring8")
-    run = state.replace_run(RUN, lambda: new_run(data_id, data, values, start))
+    run = state.replace_run(RUN, lambda: new_run(data_id, data, values))
 session.watch(run)
 
 action = controls_ui(run.status in RUNNING)
-teach.one_sided_buttons(st.columns([1, 1, 4]), run)
 if action == "reset":
     if data is None:
         st.warning("Reset needs a usable dataset; keeping the current one.")
@@ -188,10 +201,6 @@ refresh = controls.live_timer(LIVE_STATE, run, 1.0 / values["refresh"])
 st.fragment(live_view, run_every=refresh)(run, scene, show_arrows, show_dstar)
 st.fragment(curves_view, run_every=max(refresh, 1.0) if refresh else None)(run, scene)
 
-with st.expander("Step slowly: one iteration of Algorithm 1, phase by phase, with its numbers"):
-    teach.slow_motion(run, scene)
-with st.expander("From noise to data: slide the latent grid from z to G(z)"):
-    teach.latent_slide(scene, scene.latest(False)[0])
 with st.expander("Timeline: scrub back through training"):
     st.session_state[TIMELINE] = scene.snapshots()
     st.fragment(timeline_ui)(scene)

@@ -5,15 +5,12 @@
 Cases:
 - toy GAN: a plainly written PyTorch loop vs the project's Trainer (same config), on ``--threads`` threads (default 1,
   as the pages run each trainer) and with a thread per core;
-- the Trainer inside the UI's background worker (in a pool process, as the pages run it), with a 5 Hz page
+- the Trainer inside the UI's background worker (in a child process, as the pages run it), with a 5 Hz page
   refresh reading frames in the server vs without; and with the trainer in a thread of the server instead;
 - 16 seeds as one vectorised sweep vs 16 separate trainers stepped in a Python loop;
-- 20 toy sessions (default preset with 2-64-64 nets, batch 128, their own seeds) trained as one stack
-  (``engines.group``) vs one after another;
 - MNIST MLP GAN and DCGAN: real images per second seen by D;
 - latent explorer: time from a slider change to the new digit's PNG (median, p95 over 60 changes);
-- lecture load: 20 and 60 toy sessions in one server: the training pool stacked and unstacked vs the former
-  exclusive turns (one trainer per core at a time), aggregate and per-session steps/s, vs one session alone.
+- lecture load: 20 workers in one server sharing the trainer slots vs one worker alone.
 Compared cases alternate (A, B, A, B, …) and report medians, so a noisy shared machine affects both alike.
 """
 
@@ -25,7 +22,6 @@ import os
 import platform
 import statistics
 import time
-from dataclasses import replace
 
 import torch
 from torch import nn
@@ -83,9 +79,9 @@ def trainer_loop(device: torch.device, seconds: float) -> float:
 
 def worker_loop(device: torch.device, seconds: float, refresh: bool, process: bool = True) -> float:
     """Steps/s of the default toy run in the UI's worker, with or without a 5 Hz frame reader in this process.
-    ``process``: the pages' mode, training in the training pool (``playground.runtime.pool``); else a thread."""
+    ``process``: the pages' mode, training in a child process (``playground.runtime.child``); else a thread."""
     from playground.runtime.worker import TrainingWorker
-    from playground.views.plane import frame_at, make_view
+    from playground.views.figures import frame_at, make_view
 
     trainer = Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(), device=device, engine=fast_engine)
     view = make_view(trainer.data, trainer.model_cfg)
@@ -102,64 +98,40 @@ def worker_loop(device: torch.device, seconds: float, refresh: bool, process: bo
     return rate
 
 
-REGIMES = ("stacked", "unstacked", "exclusive")
-
-
-def lecture_run(device: torch.device, n: int, seconds: float, regime: str) -> list[float]:
-    """Per-session steps/s of ``n`` default toy sessions in one server, each in a ``TrainingWorker`` as the pages run
-    them, over ``seconds`` after a second's warm-up. ``regime``: "stacked" (the training pool as the app runs it),
-    "unstacked" (the pool, every member alone) or "exclusive" (the former regime: the queue's slots at one trainer
-    per core, so one training process per core at a time; 1-s turns so that every session trains within the run)."""
-    from playground.runtime.pool import TrainingPool
-    from playground.runtime.slots import TrainerSlots, usable_cores
+def lecture_load(device: torch.device, seconds: float, sessions: int = 20) -> dict[str, float]:
+    """Steps/s of ``sessions`` background workers in one server (the app's fair-share slots, one trainer per
+    core, each in a child process as the pages run them; turns of 1 s so every session trains within the run)
+    against one worker alone."""
+    from playground.runtime.slots import TrainerSlots, default_trainer_limit
     from playground.runtime.worker import TrainingWorker
 
-    cores = usable_cores()
-    pool = TrainingPool(cores, stack=regime == "stacked")
-    slots = TrainerSlots(cores, turn_seconds=1.0) if regime == "exclusive" else None
-    trainers = [
-        Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device, engine=fast_engine)
-        for i in range(n)
-    ]
-    workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots, process=True, pool=pool) for t in trainers]
-    try:
+    def run(n: int, duration: float) -> list[float]:
+        slots = TrainerSlots(default_trainer_limit(), turn_seconds=1.0)
+        trainers = [
+            Trainer(make_dataset("ring8"), ModelConfig(), TrainConfig(seed=i), device=device, engine=fast_engine)
+            for i in range(n)
+        ]
+        workers = [TrainingWorker(t, heartbeat_timeout=None, slots=slots, process=True) for t in trainers]
         for worker in workers:
             worker.start()
-        time.sleep(1.0)  # every session placed (exclusive: the first turns taken)
-        first, start = [t.step_count for t in trainers], time.perf_counter()
-        time.sleep(seconds)
-        counts, elapsed = [t.step_count for t in trainers], time.perf_counter() - start
-    finally:
+        start = time.perf_counter()
+        time.sleep(duration)
+        counts = [t.step_count for t in trainers]
+        elapsed = time.perf_counter() - start
         for worker in workers:
             worker.stop()
-        pool.close()
-    return [(c - f) / elapsed for c, f in zip(counts, first)]
+        return [c / elapsed for c in counts]
 
-
-def lecture_load(device: torch.device, seconds: float, rooms: tuple[int, ...] = (20, 60)) -> dict[str, float]:
-    """A room of toy sessions on one server: aggregate steps/s and the slowest and median session's, for the
-    training pool stacked and unstacked and for the former exclusive turns, against one session alone."""
-    from playground.runtime.slots import usable_cores
-
-    alone = lecture_run(device, 1, seconds, "stacked")[0]
-    result: dict[str, float] = {"lecture_one_alone_steps_per_s": alone}
-    for n in rooms:
-        for regime in REGIMES:
-            # exclusive: two turns of every session at least (1-s turns, one per core), within 10 × seconds
-            duration = (
-                max(3 * seconds, min(2 * n / usable_cores(), 10 * seconds)) if regime == "exclusive" else 3 * seconds
-            )
-            rates = lecture_run(device, n, duration, regime)
-            result |= {
-                f"lecture{n}_{regime}_aggregate_steps_per_s": sum(rates),
-                f"lecture{n}_{regime}_slowest_session_steps_per_s": min(rates),
-                f"lecture{n}_{regime}_median_session_steps_per_s": statistics.median(rates),
-            }
-        stacked, unstacked, exclusive = (result[f"lecture{n}_{r}_aggregate_steps_per_s"] for r in REGIMES)
-        result[f"lecture{n}_pool_vs_exclusive"] = stacked / exclusive
-        result[f"lecture{n}_stacked_vs_unstacked"] = stacked / unstacked
-        result[f"lecture{n}_aggregate_vs_one_alone"] = stacked / alone
-    return result
+    alone = run(1, seconds)[0]
+    many = run(sessions, max(3 * seconds, min(2 * sessions / default_trainer_limit(), 10 * seconds)))  # 2 rounds
+    return {
+        "lecture_one_alone_steps_per_s": alone,
+        "lecture_sessions": sessions,
+        "lecture_aggregate_steps_per_s": sum(many),
+        "lecture_aggregate_vs_one_alone": sum(many) / alone,
+        "lecture_slowest_session_steps_per_s": min(many),
+        "lecture_fastest_session_steps_per_s": max(many),
+    }
 
 
 def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: int = 16) -> float:
@@ -174,25 +146,6 @@ def sweep_loop(device: torch.device, seconds: float, vectorised: bool, seeds: in
     while time.perf_counter() - start < seconds:
         sweep.step(5)
     return seeds * (sweep.step_count - first) / (time.perf_counter() - start)
-
-
-def stacked_sessions(seconds: float, stacked: bool, sessions: int = 20) -> float:
-    """Aggregate steps/s of ``sessions`` toy sessions (the default preset with the widest nets that stack,
-    ``group.STACK_MAX_HIDDEN``, and batch 128; seeds 0…), trained as one ``TrainerStack`` vs stepped one after
-    another in chunks of the same length (a pool process's round robin); on the CPU, where stacking applies."""
-    from playground.engines.group import STACK_MAX_HIDDEN, TrainerStack
-    from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS
-
-    preset = PRESETS[DEFAULT_PRESET]
-    model, train = replace(preset.model, hidden=STACK_MAX_HIDDEN), replace(preset.train, batch_size=128)
-    trainers = [Trainer(make_dataset(preset.dataset), model, replace(train, seed=i), device="cpu",
-                        engine=fast_engine) for i in range(sessions)]  # fmt: skip
-    run = TrainerStack(trainers).run_chunk if stacked else lambda n: [t.run_chunk(n) for t in trainers]
-    run(2)  # warm-up
-    steps, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        steps += sessions * len(run(10)[0].steps)
-    return steps / (time.perf_counter() - start)
 
 
 def mnist_images_per_s(device: torch.device, seconds: float, model: str) -> float:
@@ -261,9 +214,6 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
             repeats, lambda: sweep_loop(device, seconds, False), lambda: sweep_loop(device, seconds, True)
         )
     )
-    alone20, stacked20 = _alternate(
-        repeats, lambda: stacked_sessions(seconds, False), lambda: stacked_sessions(seconds, True)
-    )
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
     median_ms, p95_ms = latent_latency_ms()
     lecture = lecture_load(device, seconds)
@@ -283,9 +233,6 @@ def measure(device: torch.device, seconds: float, repeats: int) -> dict:
         "sweep16_loop_seed_steps_per_s": loop,
         "sweep16_vectorised_seed_steps_per_s": vec,
         "sweep16_vectorised_vs_loop": vec / loop,
-        "stack20_one_by_one_steps_per_s": alone20,
-        "stack20_stacked_steps_per_s": stacked20,
-        "stack20_stacked_vs_one_by_one": stacked20 / alone20,
         "mnist_mlp_images_per_s": mnist_images_per_s(device, seconds, "mlp"),
         "mnist_dcgan_images_per_s": mnist_images_per_s(device, seconds, "dcgan"),
         "latent_slider_to_png_ms_median": median_ms,
@@ -331,33 +278,15 @@ def main(argv: list[str] | None = None) -> None:
         ("16 seeds, all cores: loop, seed-st/s", "sweep16_loop_seed_steps_per_s"),
         ("16 seeds, all cores: vectorised", "sweep16_vectorised_seed_steps_per_s"),
         ("  ratio vectorised / loop", "sweep16_vectorised_vs_loop"),
-        ("20 toy sessions (2-64-64, batch 128): one by one, total st/s", "stack20_one_by_one_steps_per_s"),
-        ("20 toy sessions: stacked, total st/s", "stack20_stacked_steps_per_s"),
-        ("  ratio stacked / one by one", "stack20_stacked_vs_one_by_one"),
         ("MNIST MLP (page default): real images/s", "mnist_mlp_images_per_s"),
         ("MNIST DCGAN (page default): images/s", "mnist_dcgan_images_per_s"),
         ("latent slider → PNG, ms median", "latent_slider_to_png_ms_median"),
         ("latent slider → PNG, ms p95", "latent_slider_to_png_ms_p95"),
         ("lecture: 1 session alone, steps/s", "lecture_one_alone_steps_per_s"),
-        *(
-            row
-            for n in (20, 60)
-            for regime in REGIMES
-            for row in (
-                (f"lecture {n}, {regime}: total steps/s", f"lecture{n}_{regime}_aggregate_steps_per_s"),
-                ("  slowest / median session", f"lecture{n}_{regime}_slowest_session_steps_per_s"),
-                ("", f"lecture{n}_{regime}_median_session_steps_per_s"),
-            )
-        ),
-        *(
-            row
-            for n in (20, 60)
-            for row in (
-                (f"  lecture {n}: pool / exclusive", f"lecture{n}_pool_vs_exclusive"),
-                (f"  lecture {n}: stacked / unstacked", f"lecture{n}_stacked_vs_unstacked"),
-                (f"  lecture {n}: total / one alone", f"lecture{n}_aggregate_vs_one_alone"),
-            )
-        ),
+        ("lecture: 20 sessions, total steps/s", "lecture_aggregate_steps_per_s"),
+        ("  ratio 20 sessions / one alone", "lecture_aggregate_vs_one_alone"),
+        ("  slowest session, steps/s", "lecture_slowest_session_steps_per_s"),
+        ("  fastest session, steps/s", "lecture_fastest_session_steps_per_s"),
     ]
     for label, key in rows:
         print(f"{label:<38}{result[key]:>10.2f}")

@@ -26,14 +26,7 @@ import torch
 from torch import nn
 
 from playground.engines import fast_engine
-from playground.engines.stacked import (
-    StackedDiscriminator,
-    StackedMLP,
-    core_state,
-    stacked_engine,
-    stacked_forward,
-    stacked_stats,
-)
+from playground.engines.stacked import StackedDiscriminator, StackedMLP, core_state, stacked_engine, stacked_forward
 from playground.experiments.toy.presets import PRESETS
 from playground.gan import augment
 from playground.gan.data import Mixture, make_dataset
@@ -42,7 +35,7 @@ from playground.gan.metrics import mode_metrics
 from playground.gan.models import ModelConfig, init_weights, sample_latent
 from playground.gan.remedies import REMEDIES, apply_remedies
 from playground.gan.step import StepRecord
-from playground.gan.trainer import TrainConfig, Trainer, make_optimizer
+from playground.gan.trainer import TrainConfig, Trainer, make_optimizer, step_stats
 
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 EVAL_SEED = 4322  # the sample seed of metrics.evaluate (4321 + 1), so numbers match the train CLI
@@ -67,8 +60,6 @@ class SweepTrainer:
             raise NotVectorised("unrolled GAN is not vectorised (it rewinds whole optimizer states); use a loop")
         if not isinstance(model_cfg, ModelConfig):
             raise NotVectorised("only the 2-D MLP models are vectorised")
-        if train_cfg.freeze != "none" or train_cfg.lr_schedule != "constant":
-            raise NotVectorised("a frozen network or a learning-rate schedule is not vectorised; use a loop")
         unit = model_cfg.pack * max(model_cfg.mbstd_group, 1)
         if train_cfg.batch_size % unit:
             raise ValueError(f"batch size must be a multiple of pack × minibatch-stddev group = {unit}")
@@ -88,8 +79,8 @@ class SweepTrainer:
         self.engine = stacked_engine(self.G, self.D, train_cfg)  # hand-written where it applies, else autograd
         self.gens = [torch.Generator(device=self.device).manual_seed(s + 1) for s in self.seeds]
         self.loss = LOSSES[train_cfg.loss]
-        self.opt_d = make_optimizer(train_cfg.d_optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
-        self.opt_g = make_optimizer(train_cfg.g_optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
+        self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
         self.step_count = 0
         self.diverged: str | None = None  # set only when every seed has diverged (one bad seed never stops the rest)
         self.seed_diverged = [False] * len(self.seeds)
@@ -126,7 +117,10 @@ class SweepTrainer:
 
     def _stats(self, records: list[StepRecord]) -> torch.Tensor:
         """STAT_NAMES of every record and seed at once (``trainer.step_stats``): [len(records), S, len(STAT_NAMES)]."""
-        return stacked_stats(self.loss, records)
+        stack = lambda name: torch.stack([getattr(r, name) for r in records]).flatten(0, 1)  # noqa: E731  [n·S, …]
+        penalty = None if records[0].penalty is None else stack("penalty")
+        stats = step_stats(self.loss, stack("d_logits"), stack("g_logits"), penalty, stack("norm_d"), stack("norm_g"))
+        return stats.view(len(records), self.n_seeds, -1)
 
     def _iterate(self) -> StepRecord:
         """One iteration for every seed; returns what its stats are computed from, each per seed."""

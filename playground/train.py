@@ -32,8 +32,8 @@ from playground.gan.trainer import TrainConfig, Trainer
 from playground.settings import add_flags
 
 # flags shared with the toy page, declared once in playground/experiments/toy/settings.py
-SHARED_FLAGS = ("loss", "optimizer", "optimizer_d", "optimizer_g", "seed", "batch_size", "k", "k_g", "freeze",
-                "reuse_fakes", "lr_d", "lr_g", "hidden", "depth", "activation", "latent_dim", "pack")  # fmt: skip
+SHARED_FLAGS = ("loss", "optimizer", "seed", "batch_size", "k", "reuse_fakes", "lr_d", "lr_g", "hidden", "depth",
+                "activation", "latent_dim", "pack")  # fmt: skip
 N_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 MNIST_SAMPLES = 1000  # digits judged by the classifier (as in the MNIST acceptance figures)
 MNIST_STEPS = 2000  # about a minute of the default DCGAN on 2 CPU cores

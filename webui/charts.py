@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from playground.views import curves as F
+from playground.views import figures as F
 from playground.views.pictures import curves_image
 from webui.downloads import image_url
 

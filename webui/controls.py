@@ -81,11 +81,10 @@ def live_state(run: Run) -> str:
     return "training" if worker.running else "idle"
 
 
-# While a page trains: stale elements keep full opacity and start no transition (see live_timer), nor do the headers
-# of expanders a live fragment redraws (their summary fades in each frame). A style-only st.html takes no space:
-# Streamlit sends it to the page's event container.
+# While a page trains: stale elements keep full opacity and start no transition (see live_timer). A style-only st.html
+# takes no space: Streamlit sends it to the page's event container.
 NO_STALE_FADE = (
-    "<style>[data-testid='stElementContainer'][data-stale='true'],[data-testid='stMain'] details>summary"
+    "<style>[data-testid='stElementContainer'][data-stale='true']"
     "{opacity:1!important;transition:none!important}</style>"
 )
 
@@ -109,19 +108,7 @@ def live_timer(key: str, run: Run, seconds: float | None) -> float | None:
         st.fragment(_queue_poll, run_every=QUEUED_REFRESH)(key, run)
     if state == "training":
         st.html(NO_STALE_FADE)
-        sharing_notice(run)
     return seconds if state == "training" else None
-
-
-def sharing_notice(run: Run) -> None:
-    """While the run trains in the training pool beside other sessions, say so: its speed is its share of the CPU."""
-    sharing = _worker(run).sharing
-    if sharing and sharing[0]:
-        others, processes = sharing
-        st.caption(
-            f"Training beside {others} other {'session' if others == 1 else 'sessions'} on {processes} "
-            f"{'core' if processes == 1 else 'cores'}: each gets an equal share, so yours runs slower while more train."
-        )
 
 
 def _queue_poll(key: str, run: Run) -> None:

@@ -12,7 +12,7 @@ import streamlit as st
 
 from playground.gan.checkpoints import checkpoint_bytes
 from playground.runtime.controller import RunController
-from playground.views import plane as F
+from playground.views import figures as F
 
 
 class Download(NamedTuple):

@@ -29,11 +29,6 @@ PAGES = [
 ]
 
 
-# Only for the lecturer's session (``webui.lecturer``): for any other the page does not exist, and a guessed URL gets
-# Streamlit's "page not found" like any other unknown address. Not in PAGES, so the home page never lists it.
-LECTURER_PAGES = [("app_pages/board.py", "Class board", ":material/groups:", "Every run in the room, live.")]
-
-
-def available_pages(root, lecturer: bool = False) -> list[tuple[str, str, str, str]]:
-    """The PAGES whose file exists under ``root`` (a pathlib.Path); with the LECTURER_PAGES for the lecturer."""
-    return [page for page in PAGES + (LECTURER_PAGES if lecturer else []) if (root / page[0]).is_file()]
+def available_pages(root) -> list[tuple[str, str, str, str]]:
+    """The PAGES whose file exists under ``root`` (a pathlib.Path)."""
+    return [page for page in PAGES if (root / page[0]).is_file()]

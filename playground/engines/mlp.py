@@ -6,9 +6,9 @@ the backward pass is three lines per layer, so it is written out here, and each 
 ``playground.engines.loss_grads``.
 
 It covers networks that are such stacks (D may pack samples, but has no minibatch-stddev feature), a loss without
-gradient penalty, no unrolled D and no frozen network (k_G G updates and an optimizer per network it runs too); the
-Trainer runs the reference step (``playground.gan.step``) otherwise. It computes the reference's numbers from the same
-random draws in the same order (tests/engines/test_fast_step.py checks the weights agree after a short run).
+gradient penalty and no unrolled D; the Trainer runs the reference step (``playground.gan.step``) otherwise. It
+computes the reference's numbers from the same random draws in the same order (tests/engines/test_fast_step.py checks
+the weights agree after a short run).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class MLPEngine:
         return Stack.supports(G) and isinstance(D, Discriminator) and not D.group and Stack.supports(D.net)
 
     def covers(self, cfg: TrainConfig) -> bool:
-        return cfg.loss in LOSS_GRADS and not cfg.unroll_steps and cfg.freeze == "none"
+        return cfg.loss in LOSS_GRADS and not cfg.unroll_steps
 
     def iterate(self, t: Trainer) -> StepRecord:
         cfg, m, sigma, grads = t.cfg, t.cfg.batch_size, t.noise_sigma(), LOSS_GRADS[t.cfg.loss]
@@ -180,12 +180,11 @@ class MLPEngine:
                 d_logits = self.d_grads(grads.d, x)
                 norm_d = self.D.grad_norm()
                 optimizer_step(t.opt_d)
-            for j in range(cfg.k_g):  # (2) k_G G updates, each on a fresh minibatch of noise (Algorithm 1: one)
-                if j or not cfg.reuse_fakes:
-                    g_outs = self.G.forward(t.latent(m))
-                g_logits = self.g_grads(grads.g, g_outs, t.seen_by_d(g_outs[-1], sigma))
-                norm_g = self.G.grad_norm()
-                optimizer_step(t.opt_g)
+            if not cfg.reuse_fakes:  # (2) G's update, on a fresh minibatch of noise (Algorithm 1)
+                g_outs = self.G.forward(t.latent(m))
+            g_logits = self.g_grads(grads.g, g_outs, t.seen_by_d(g_outs[-1], sigma))
+            norm_g = self.G.grad_norm()
+            optimizer_step(t.opt_g)
         return StepRecord(d_logits, g_logits, None, norm_d, norm_g)
 
     def _d_forward(self, x: torch.Tensor) -> list[torch.Tensor]:

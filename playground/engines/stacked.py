@@ -20,7 +20,6 @@ from torch import nn
 from playground.engines.mlp import ACTIVATION_PASSES, MLPEngine, Stack, optimizer_step
 from playground.gan.models import ACTIVATIONS, Discriminator
 from playground.gan.step import StepRecord
-from playground.gan.trainer import step_stats
 
 if TYPE_CHECKING:
     from playground.gan.trainer import TrainConfig
@@ -71,18 +70,11 @@ def stacked_forward(x: torch.Tensor, weights, biases, act: nn.Module) -> torch.T
     return x
 
 
-def member_view(stacked: torch.Tensor, s: int, core: torch.Tensor) -> torch.Tensor:
-    """Seed (member) s's slice of a stacked weight [S, in, out] or bias [S, 1, out], or of an optimizer moment of
-    one, as a view shaped like the core parameter ``core`` ([out, in] or [out])."""
-    return stacked[s].t() if core.dim() == 2 else stacked[s, 0]
-
-
 def core_state(index: list[int], weights, biases, s: int, prefix: str = "") -> dict[str, torch.Tensor]:
-    """Seed s's layers under the core ``mlp``'s state_dict keys (``0.weight`` is [out, in]): copies (``contiguous``
-    would alias a [1, in] weight, which is contiguous as a view)."""
+    """Seed s's layers under the core ``mlp``'s state_dict keys (``0.weight`` is [out, in])."""
     out = {}
     for i, w, b in zip(index, weights, biases):
-        out[f"{prefix}{i}.weight"] = w[s].t().clone(memory_format=torch.contiguous_format)
+        out[f"{prefix}{i}.weight"] = w[s].t().contiguous()
         out[f"{prefix}{i}.bias"] = b[s, 0].clone()
     return out
 
@@ -198,17 +190,16 @@ class StackedAutogradEngine:
             d_loss.sum().backward()  # summed: each seed's gradient is its own loss's
             norm_d = _per_seed_norm([p.grad for p in sw.D.parameters()])
             optimizer_step(sw.opt_d)
-        # (2) k_G G updates, each on a fresh minibatch of noise unless the first reuses the last fakes
-        for j in range(cfg.k_g):
-            if j or not cfg.reuse_fakes:
-                fake = sw.G(sw.latent(m))
-            sw.D.requires_grad_(False)
-            g_logits = sw.D(sw.seen_by_d(fake, sigma))
-            sw.opt_g.zero_grad(set_to_none=True)
-            torch.vmap(loss.g)(g_logits).sum().backward()  # [S] losses, summed
-            sw.D.requires_grad_(True)
-            norm_g = _per_seed_norm([p.grad for p in sw.G.parameters()])
-            optimizer_step(sw.opt_g)
+        # (2) one G update, on a fresh minibatch of noise unless reusing the last fakes
+        if not cfg.reuse_fakes:
+            fake = sw.G(sw.latent(m))
+        sw.D.requires_grad_(False)
+        g_logits = sw.D(sw.seen_by_d(fake, sigma))
+        sw.opt_g.zero_grad(set_to_none=True)
+        torch.vmap(loss.g)(g_logits).sum().backward()  # [S] losses, summed
+        sw.D.requires_grad_(True)
+        norm_g = _per_seed_norm([p.grad for p in sw.G.parameters()])
+        optimizer_step(sw.opt_g)
         detached = None if penalty is None else penalty.detach()
         return StepRecord(d_logits.detach(), g_logits.detach(), detached, norm_d, norm_g)
 
@@ -221,14 +212,6 @@ def _penalty(sw: SweepTrainer, real: torch.Tensor, fake: torch.Tensor) -> torch.
     mixed = (eps * real + (1 - eps) * fake).requires_grad_(True)
     (grad,) = torch.autograd.grad(sw.D(mixed).sum(), mixed, create_graph=True)
     return ((grad.norm(dim=2) - 1) ** 2).mean(dim=1)
-
-
-def stacked_stats(loss, records: list[StepRecord]) -> torch.Tensor:
-    """STAT_NAMES of every record and seed at once (``trainer.step_stats``): [len(records), S, len(STAT_NAMES)]."""
-    stack = lambda name: torch.stack([getattr(r, name) for r in records]).flatten(0, 1)  # noqa: E731  [n·S, …]
-    penalty = None if records[0].penalty is None else stack("penalty")
-    stats = step_stats(loss, stack("d_logits"), stack("g_logits"), penalty, stack("norm_d"), stack("norm_g"))
-    return stats.view(len(records), records[0].norm_d.shape[0], -1)
 
 
 def _per_seed_norm(grads: list[torch.Tensor | None]) -> torch.Tensor:

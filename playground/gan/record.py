@@ -1,5 +1,5 @@
 """What a training run leaves behind: its per-step numbers (``History``), stored weights (``Snapshot``) and the
-product of one chunk of iterations (``Chunk``), which a pool process sends back to the server's trainer."""
+product of one chunk of iterations (``Chunk``), which a child process sends back to the server's trainer."""
 
 from __future__ import annotations
 

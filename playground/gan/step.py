@@ -3,7 +3,7 @@
     for k steps:
         sample m noise samples z⁽¹⁾…z⁽ᵐ⁾ ~ p_z and m examples x⁽¹⁾…x⁽ᵐ⁾ ~ p_data
         (1) update D by ascending   ∇_θd (1/m) Σᵢ [log D(x⁽ⁱ⁾) + log(1 − D(G(z⁽ⁱ⁾)))]
-    sample a fresh minibatch of m noise samples z⁽¹⁾…z⁽ᵐ⁾ ~ p_z     (k_G times; the paper: once)
+    sample a fresh minibatch of m noise samples z⁽¹⁾…z⁽ᵐ⁾ ~ p_z
     (2) update G by descending  ∇_θg (1/m) Σᵢ log(1 − D(G(z⁽ⁱ⁾)))
 
 Each formulation in ``playground.gan.losses`` replaces the two objectives (the default, "nonsat", has G descend
@@ -135,33 +135,14 @@ def unrolled_g_update(
     return result
 
 
-@torch.no_grad()
-def d_verdict(t: Trainer, batch: Minibatch, sigma: float = 0.0) -> tuple[torch.Tensor, None, torch.Tensor]:
-    """D judges a minibatch without learning from it (D frozen): (logits on [real; fake], no penalty, ‖∇‖ = 0)."""
-    real, fake = t.seen_by_d(batch.real, sigma), t.seen_by_d(batch.fake.detach(), sigma)
-    labels = None if batch.fake_labels is None else torch.cat([batch.real_labels, batch.fake_labels])
-    logits = judge(t.D, torch.cat([real, fake]), labels)  # [2m / pack, 1]
-    return logits, None, logits.new_zeros(())
-
-
 def iterate(t: Trainer) -> StepRecord:
-    """One iteration of Algorithm 1: k D updates, then k_G G updates, each on a fresh minibatch of m noise samples.
-
-    A frozen network (``cfg.freeze``) skips its updates: a frozen D only judges one minibatch (for the statistics);
-    with G frozen, G's loss is read off D's last update (its fakes) and ‖∇_G‖ is 0.
-    """
+    """One iteration of Algorithm 1: k D updates, then one G update on a fresh minibatch of m noise samples."""
     cfg, m, sigma = t.cfg, t.cfg.batch_size, t.noise_sigma()
-    if cfg.freeze == "d":
-        batch = minibatch(t, m, grad=cfg.reuse_fakes)
-        d_logits, penalty, norm_d = d_verdict(t, batch, sigma)
-    for i in range(0 if cfg.freeze == "d" else cfg.k):
+    for i in range(cfg.k):
         batch = minibatch(t, m, grad=cfg.reuse_fakes and i == cfg.k - 1)  # reused fakes keep their graph for (2)
         d_logits, penalty, norm_d = d_update(t, batch, sigma)
-    if cfg.freeze == "g":
-        g_logits, norm_g = d_logits.chunk(2)[1], norm_d.new_zeros(())
-    for j in range(0 if cfg.freeze == "g" else cfg.k_g):
-        fake, labels = (batch.fake, batch.fake_labels) if cfg.reuse_fakes and j == 0 else generate(t, m)
-        g_logits, norm_g = (unrolled_g_update if cfg.unroll_steps else g_update)(t, fake, labels, sigma)
+    fake, labels = (batch.fake, batch.fake_labels) if cfg.reuse_fakes else generate(t, m)
+    g_logits, norm_g = (unrolled_g_update if cfg.unroll_steps else g_update)(t, fake, labels, sigma)
     return StepRecord(d_logits, g_logits, penalty, norm_d, norm_g)
 
 

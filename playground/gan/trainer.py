@@ -3,7 +3,7 @@
 The trainer owns the networks, optimizers, the random stream, history and snapshots; it knows nothing about
 drawing. Each iteration is computed by its engine: the reference step (``playground.gan.step``, autograd) unless
 the caller passes a faster one, e.g. ``Trainer(..., engine=playground.engines.fast_engine)``.
-A UI runs ``trainer.step(n)`` in a worker thread (or ``run_chunk`` in a pool process, whose chunks
+A UI runs ``trainer.step(n)`` in a worker thread (or ``run_chunk`` in a child process, whose chunks
 ``apply_chunk`` records here) and reads ``trainer.published`` (a consistent copy of the weights taken
 between chunks) and ``trainer.history.copy()`` under ``trainer.lock``.
 
@@ -15,7 +15,6 @@ optimizers use the fused/foreach kernels.
 from __future__ import annotations
 
 import copy
-import math
 import threading
 import time
 from collections.abc import Callable
@@ -33,19 +32,6 @@ from playground.gan.record import STAT_NAMES, Chunk, History, Snapshot
 from playground.gan.step import REFERENCE, Engine, StepRecord
 
 OPTIMIZERS = ("adam", "sgd", "rmsprop")
-FREEZE = ("none", "g", "d")  # TrainConfig.freeze: which network does not learn
-# "inverse": lr / (1 + t / T), slowing forever; "cosine": lr · ½(1 + cos(π t / T)), 0 from step T on (the game freezes)
-LR_SCHEDULES = ("constant", "inverse", "cosine")
-
-
-def scheduled_lr(lr: float, schedule: str, decay_steps: int, step: int) -> float:
-    """The learning rate of iteration ``step`` (0 = the first) under a schedule: a decaying rate lets a game that
-    oscillates around its equilibrium (the 1-D theory page) settle there."""
-    if schedule == "inverse":
-        return lr / (1 + step / decay_steps)
-    if schedule == "cosine":
-        return lr * 0.5 * (1 + math.cos(math.pi * min(step, decay_steps) / decay_steps))
-    return lr
 
 
 @dataclass(frozen=True)
@@ -57,19 +43,7 @@ class TrainConfig:
     beta1: float = 0.5
     beta2: float = 0.9  # β₂ 0.9 as in the WGAN-GP toy script: ring8 8/8 modes on every seed tried (0.999: 6–8)
     momentum: float = 0.9  # SGD momentum
-    lr_schedule: str = "constant"  # one of LR_SCHEDULES, for both players (scheduled_lr)
-    lr_decay_steps: int = 2000  # T of the schedule, in iterations
-    # False: only G's rate follows the schedule and D keeps lr_d, so once G has settled D goes on to D* of it (the
-    # two-timescale picture: the 1-D theory page's run then stays settled; decaying both left D flat over a wrong G)
-    lr_schedule_d: bool = True
     k: int = 1  # D steps per G step (the paper used k = 1)
-    k_g: int = 1  # G steps per iteration, each on fresh noise (GAN Lab offers it; the paper used 1)
-    # an optimizer per network, as GAN Lab offers: "same" follows ``optimizer`` (so presets and links keep working)
-    optimizer_d: str = "same"
-    optimizer_g: str = "same"
-    # "none": both players learn; "g": G is frozen (the iteration trains D only: D heads for D* of this G); "d": D
-    # is frozen (G only: G's samples flow to where this D says "real"). A lecture's one-sided steps.
-    freeze: str = "none"
     batch_size: int = 256  # minibatch m, for both real and noise samples
     # False: Algorithm 1, G's update draws a fresh minibatch of noise. True: DCGAN-style, G reuses the last D
     # update's fakes (one G forward less a step)
@@ -95,19 +69,8 @@ class TrainConfig:
             raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}")
         if not (0 < self.lr_d <= 10 and 0 < self.lr_g <= 10):
             raise ValueError("learning rates must be in (0, 10]")
-        if self.lr_schedule not in LR_SCHEDULES:
-            raise ValueError(f"lr_schedule must be one of {', '.join(LR_SCHEDULES)}")
-        if not 1 <= self.lr_decay_steps <= 10_000_000:
-            raise ValueError("lr_decay_steps must be between 1 and 10,000,000")
         if not 1 <= self.k <= 100:
             raise ValueError("k must be between 1 and 100")
-        if not 1 <= self.k_g <= 100:
-            raise ValueError("k_g (G steps per iteration) must be between 1 and 100")
-        for name, value in (("optimizer_d", self.optimizer_d), ("optimizer_g", self.optimizer_g)):
-            if value not in ("same", *OPTIMIZERS):
-                raise ValueError(f"{name} must be 'same' or one of {', '.join(OPTIMIZERS)}, not {value!r}")
-        if self.freeze not in FREEZE:
-            raise ValueError(f"freeze must be one of {', '.join(FREEZE)} (the network that does not learn)")
         if not 0 <= self.unroll_steps <= 20:
             raise ValueError("unroll steps must be between 0 and 20")
         if not 0 <= self.augment_shift <= 8:
@@ -118,15 +81,6 @@ class TrainConfig:
             raise ValueError("ema_decay must be in [0, 1)")
         if not 2 <= self.batch_size <= 65536:
             raise ValueError("batch size must be between 2 and 65536")
-
-    @property
-    def d_optimizer(self) -> str:
-        """D's optimizer: its own if set, else the shared one."""
-        return self.optimizer if self.optimizer_d == "same" else self.optimizer_d
-
-    @property
-    def g_optimizer(self) -> str:
-        return self.optimizer if self.optimizer_g == "same" else self.optimizer_g
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -212,9 +166,9 @@ class Trainer:
                            list(zip(self.G_ema.buffers(), self.G.buffers())))  # fmt: skip
         self.gen = torch.Generator(device=self.device).manual_seed(train_cfg.seed + 1)
         self.loss = LOSSES[train_cfg.loss]
-        self.opt_d = make_optimizer(train_cfg.d_optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
-        self.opt_g = make_optimizer(train_cfg.g_optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
-        self.make_engine = engine  # kept: a pool process rebuilds this trainer with it
+        self.opt_d = make_optimizer(train_cfg.optimizer, self.D.parameters(), train_cfg.lr_d, train_cfg, self.device)
+        self.opt_g = make_optimizer(train_cfg.optimizer, self.G.parameters(), train_cfg.lr_g, train_cfg, self.device)
+        self.make_engine = engine  # kept: a child process rebuilds this trainer with it
         self.fast_engine = engine(self) if engine else None
         self.engine: Engine = self._pick_engine()
         self.step_count = 0
@@ -260,11 +214,8 @@ class Trainer:
 
     def _iterate(self) -> StepRecord:
         """One iteration by the engine, then G's moving average; returns what its statistics are computed from."""
-        if self.cfg.lr_schedule != "constant":
-            self._set_learning_rates()
         record = self.engine.iterate(self)
-        if self.cfg.freeze != "g":  # a frozen G keeps its samples where they are (the average would still drift)
-            self._update_ema()
+        self._update_ema()
         self.step_count += 1
         return record
 
@@ -291,7 +242,7 @@ class Trainer:
     def run_chunk(self, n: int = 1, seconds: float | None = None) -> Chunk:
         """The training half of ``step``: the iterations and what they produced, not yet recorded.
 
-        Split from ``apply_chunk`` so a pool process can train (``playground.runtime.pool``) while the
+        Split from ``apply_chunk`` so a child process can train (``playground.runtime.child``) while the
         server's copy of this trainer records the chunk for the pages.
         """
         if self.diverged:
@@ -397,8 +348,8 @@ class Trainer:
         self.D.load_state_dict(snap.discriminator)
         self.diverged = None
 
-    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "k_g", "freeze", "batch_size", "gp_weight", "instance_noise",
-                   "unroll_steps", "augment_shift", "reuse_fakes")  # fmt: skip
+    LIVE_FIELDS = ("loss", "lr_d", "lr_g", "k", "batch_size", "gp_weight", "instance_noise", "unroll_steps",
+                   "augment_shift", "reuse_fakes")  # fmt: skip
 
     def reconfigure(self, **changes) -> None:
         """Apply settings that need no new model (learning rates, k, loss, …) between chunks."""
@@ -409,16 +360,9 @@ class Trainer:
         self.cfg = cfg
         self.loss = LOSSES[self.cfg.loss]
         self.engine = self._pick_engine()  # e.g. wgan-gp or an unrolled D: the reference step until changed back
-        self._set_learning_rates()
-
-    def _set_learning_rates(self) -> None:
-        """The optimizers' rates for the next iteration: the config's, scheduled at this step (both engines read
-        them from the param groups)."""
-        cfg = self.cfg
-        for opt, lr, scheduled in ((self.opt_d, cfg.lr_d, cfg.lr_schedule_d), (self.opt_g, cfg.lr_g, True)):
-            rate = scheduled_lr(lr, cfg.lr_schedule, cfg.lr_decay_steps, self.step_count) if scheduled else lr
+        for opt, lr in ((self.opt_d, self.cfg.lr_d), (self.opt_g, self.cfg.lr_g)):
             for group in opt.param_groups:
-                group["lr"] = rate
+                group["lr"] = lr
 
     @torch.no_grad()
     def sample(

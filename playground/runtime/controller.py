@@ -58,7 +58,6 @@ class RunView:
     diverged: str | None
     stop_reason: str | None
     queue: tuple[int, int, int] | None  # (position, training, waiting) while QUEUED
-    sharing: tuple[int, int] | None = None  # (other sessions training, pool processes) while TRAINING in the pool
     members: tuple[RunView, ...] = ()
 
 
@@ -134,8 +133,7 @@ class RunController:
 
     ``build()`` makes the steppable from ``settings`` (name → value); ``live`` names the settings that apply
     while training (through ``trainer.reconfigure(**changes)``, between chunks); ``process``: a plain CPU
-    ``Trainer`` trains in the training pool (``playground.runtime.pool``), else in the worker's thread;
-    ``max_steps``: continuous training pauses itself there (FINISHED).
+    ``Trainer`` trains in a child process; ``max_steps``: continuous training pauses itself there (FINISHED).
     """
 
     def __init__(
@@ -258,16 +256,15 @@ class RunController:
             reading = self._reading = _read(self.trainer)
         status = self._status(reading.diverged)
         rate = self.worker.steps_per_s() if status is Status.TRAINING else 0.0  # a paused page is not redrawn later
-        sharing = self.worker.sharing if status is Status.TRAINING else None
-        state = (status, rate, self.worker.stop_reason, self._queue(), sharing)
+        state = (status, rate, self.worker.stop_reason, self._queue())
         if self._view is None or self._view[0] is not reading or self._view[1] != state:
             self._view = (reading, state, _view(self.run_id, reading, *state))
         return self._view[2]
 
 
-def _view(run_id: str, r: _Reading, status: Status, rate: float, reason: str | None, queue, sharing) -> RunView:
+def _view(run_id: str, r: _Reading, status: Status, rate: float, reason: str | None, queue) -> RunView:
     members = tuple(
-        _view(f"{run_id}-{i}", m, Status.DIVERGED if m.diverged else status, rate, reason, queue, sharing)
+        _view(f"{run_id}-{i}", m, Status.DIVERGED if m.diverged else status, rate, reason, queue)
         for i, m in enumerate(r.members)
     )
-    return RunView(run_id, r.step, status, rate, r.history, r.published, r.diverged, reason, queue, sharing, members)
+    return RunView(run_id, r.step, status, rate, r.history, r.published, r.diverged, reason, queue, members)

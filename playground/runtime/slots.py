@@ -1,11 +1,10 @@
-"""The last resort of sharing the CPU between sessions: at most N trainers train at once, the others wait their turn.
+"""Fair sharing of the CPU between sessions: at most N trainers train at once, the others wait their turn.
 
-Continuous training needs one of the process-wide slots. ``SLOTS`` is for trainers in the training pool
-(``playground.runtime.pool``), which share its processes continuously: at most ``PLAYGROUND_MAX_TRAINING`` at once
-(default 16 per usable core, see ``default_training_limit``). ``THREAD_SLOTS`` is for trainers that train in a
-thread of the server (composite runs such as the mode-collapse lab's): one per core, as each holds the server's GIL
-for most of its time. Others wait first-come first-served and can show their queue position; a trainer that has
-held its slot for ``PLAYGROUND_TURN_SECONDS`` (default 60) while others wait goes to the back of the queue.
+Continuous training needs one of the process-wide ``SLOTS``: at most ``PLAYGROUND_MAX_TRAINERS`` at once
+(default: one per CPU core, each trainer on one torch thread). Others wait first-come first-served and can
+show their queue position; a trainer that has held its slot for ``PLAYGROUND_TURN_SECONDS`` (default 60)
+while others wait goes to the back of the queue. Queued sessions do not advance, but the ones that train do
+so at full speed, instead of everyone crawling.
 """
 
 from __future__ import annotations
@@ -18,31 +17,20 @@ from collections import deque
 
 log = logging.getLogger(__name__)
 
-LIMIT_ENV, TURN_ENV = "PLAYGROUND_MAX_TRAINING", "PLAYGROUND_TURN_SECONDS"
-SESSIONS_PER_CORE = 16  # see ``default_training_limit``
+LIMIT_ENV, TURN_ENV = "PLAYGROUND_MAX_TRAINERS", "PLAYGROUND_TURN_SECONDS"
 
 
-def usable_cores() -> int:
-    """The cores this process may use, not the machine's."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
-
-
-def default_training_limit() -> int:
-    """``$PLAYGROUND_MAX_TRAINING`` if set, else ``SESSIONS_PER_CORE`` sessions per usable core.
-
-    Why 16: a default toy session's step costs ~1.4 ms of a core (at this size about the same stacked), so 16
-    sessions sharing a core still get ~40 steps/s each: a game that visibly moves (GAN Lab runs at most ~60
-    iterations/s). Beyond that the queue serves some at that speed rather than everyone below it.
-    """
+def default_trainer_limit() -> int:
+    """``$PLAYGROUND_MAX_TRAINERS`` if set, else one trainer per usable CPU core (each uses one thread)."""
     value = os.environ.get(LIMIT_ENV, "").strip()
     if value:
         if value.isdigit() and int(value) >= 1:
             return int(value)
         log.warning("ignoring %s=%r: expected a whole number ≥ 1", LIMIT_ENV, value)
-    return SESSIONS_PER_CORE * usable_cores()
+    try:
+        return max(1, len(os.sched_getaffinity(0)))  # the cores this process may use, not the machine's
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
 
 
 def default_turn_seconds() -> float:
@@ -115,5 +103,4 @@ class TrainerSlots:
 
 
 # shared by every worker in this process (all sessions)
-SLOTS = TrainerSlots(default_training_limit(), default_turn_seconds())  # trainers in the training pool
-THREAD_SLOTS = TrainerSlots(usable_cores(), default_turn_seconds())  # trainers in a thread of the server
+SLOTS = TrainerSlots(default_trainer_limit(), default_turn_seconds())

@@ -2,19 +2,18 @@
 
 The UI only sends commands (start, pause, step_once, call, stop) and reads the trainer's published
 state under ``trainer.lock``; the thread is the only one that touches the networks. It never draws.
-With ``process=True`` a plain ``Trainer`` trains in the training pool while it trains continuously
-(``playground.runtime.pool``: a few processes that train every session at once); the thread then records the
-chunks its pool process sends and takes the state back before running a command, a single step or pausing.
+With ``process=True`` a plain ``Trainer`` trains in a child process while it trains continuously
+(``playground.runtime.child``); the thread then records the child's chunks and takes the state back
+before running a command, a single step or pausing.
 
 Lifecycle: the thread is started on demand and ends on ``stop()``, when the owner stops sending
 heartbeats for ``heartbeat_timeout`` seconds, ``grace`` seconds after ``release()`` (the browser
 session went away) unless a heartbeat arrives in between (a reconnect after a network blip), or after
 ``idle_timeout`` seconds with nothing to do (paused). The trainer itself is kept: Train restarts it.
 
-Continuous training waits for one of the shared slots (``playground.runtime.slots``: ``SLOTS`` in the pool, many
-per core; ``THREAD_SLOTS`` in a thread of the server, one per core); explicit single steps (``step_once``) skip
-the queue: they take milliseconds and are paced by a person clicking. With ``stop_at`` set, continuous training
-pauses itself on exactly that step count (a run's step budget).
+Continuous training waits for one of the shared ``SLOTS`` (``playground.runtime.slots``); explicit single
+steps (``step_once``) skip the queue: they take milliseconds and are paced by a person clicking. With
+``stop_at`` set, continuous training pauses itself on exactly that step count (a run's step budget).
 """
 
 from __future__ import annotations
@@ -30,8 +29,8 @@ from typing import Protocol
 import torch
 
 from playground.runtime import memory
-from playground.runtime.pool import PoolMember, TrainingPool
-from playground.runtime.slots import SLOTS, THREAD_SLOTS, TrainerSlots
+from playground.runtime.child import RemoteTrainer
+from playground.runtime.slots import SLOTS, TrainerSlots
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -66,14 +65,13 @@ class TrainingWorker:
         idle_timeout: float | None = 300.0,  # a paused worker's thread ends after this (Train restarts it)
         slots: TrainerSlots | None = SLOTS,  # None: train without waiting for a slot (scripts, tests)
         revive_after: float = 45.0,  # training with no heartbeat this long: rerun the page (``revive``)
-        process: bool = False,  # train in the training pool (``playground.runtime.pool``) when it supports it
+        process: bool = False,  # train in a child process (``playground.runtime.child``) when it supports it
         stop_at: int | None = None,  # continuous training pauses itself at this step count (a step budget)
-        pool: TrainingPool | None = None,  # None: the server's ``POOL``
     ) -> None:
         self.trainer = trainer
-        self._member = PoolMember(trainer, pool) if process and PoolMember.supports(trainer) else None
-        if slots is SLOTS and self._member is None:
-            slots = THREAD_SLOTS  # the pool's many slots per core are for trainers outside the server's GIL
+        self._remote = (
+            RemoteTrainer(trainer, threads, chunk_seconds) if process and RemoteTrainer.supports(trainer) else None
+        )
         self.chunk_seconds, self.heartbeat_timeout, self.grace = chunk_seconds, heartbeat_timeout, grace
         self.threads, self.max_steps_per_s, self.stop_at = threads, max_steps_per_s, stop_at
         self.idle_timeout, self.slots, self.revive_after = idle_timeout, slots, revive_after
@@ -168,8 +166,8 @@ class TrainingWorker:
         return True
 
     def _state_away(self) -> bool:  # caller holds self._cond
-        """Paused, but the pool process has not yet handed the trainer's state back."""
-        return not self._running and self._member is not None and self._member.attached
+        """Paused, but the child process has not yet handed the trainer's state back."""
+        return not self._running and self._remote is not None and self._remote.attached
 
     # ---- state (any thread) ---------------------------------------------------------------------
     @property
@@ -183,15 +181,6 @@ class TrainingWorker:
         if self.slots is None or not self.running:
             return None
         return self.slots.position(self)
-
-    @property
-    def sharing(self) -> tuple[int, int] | None:
-        """(other sessions training, pool processes) while this one trains in the pool (or is about to: a page drawn
-        right after Train already knows); None otherwise."""
-        member = self._member
-        if member is None or not self.running or self.queue_position is not None:
-            return None
-        return max(member.pool.training() - member.attached, 0), member.pool.size
 
     @property
     def alive(self) -> bool:
@@ -307,7 +296,7 @@ class TrainingWorker:
         finally:
             try:
                 self._detach()
-            except Exception:  # noqa: BLE001 -- the pool process died: the trainer keeps its last recorded state
+            except Exception:  # noqa: BLE001 -- the child died: the trainer keeps its state from before the turn
                 log.exception("%s: bringing the training state back failed", self.name)
                 self.stop_reason = CRASHED
             self._drop_slot()
@@ -316,32 +305,30 @@ class TrainingWorker:
                 memory.JANITOR.session_ended()
             with self._cond:
                 # commands arrived while this thread ended for lack of work: a fresh one runs them (not after the
-                # session closed: a departed page's last commands must not keep a thread alive; but a Train press,
-                # which only a page that is there can send, does)
-                if self._restart and (self.stop_reason == IDLE or self._running):
+                # session closed: a departed page's last commands must not keep a thread alive)
+                if self._restart and self.stop_reason == IDLE:
                     self._thread = None
                     self._ensure_thread()
                 self._cond.notify_all()
 
     def _detach(self) -> bool:
-        """Take the trainer out of its pool process, if it trains there, with its state in ``self.trainer``; True
-        if it was there."""
-        if self._member is None or not self._member.attached:
+        """End the child process, if one trains, with its state in ``self.trainer``; True if there was one."""
+        if self._remote is None or not self._remote.attached:
             return False
-        self._member.detach()
+        self._remote.detach()
         return True
 
-    def _member_started(self) -> bool:
-        """Have the pool train the trainer (with today's speed limit and budget); if the system refuses a pool
-        process (out of memory or processes), train in this thread from now on instead."""
+    def _child_started(self) -> bool:
+        """Start the child process (with today's speed limit and budget) if none trains with them; if the system
+        refuses one (out of memory or processes), train in this thread from now on instead."""
         try:
-            self._member.start(self.max_steps_per_s, self.stop_at)
+            self._remote.start(self.max_steps_per_s, self.stop_at)
             return True
         except OSError:
             log.warning(
                 "%s: could not start a training process; training in a thread instead", self.name, exc_info=True
             )
-            self._member = None
+            self._remote = None
             return False
 
     @property
@@ -352,7 +339,7 @@ class TrainingWorker:
     def _work(self, calls: list, steps: int, running: bool) -> None:
         trainer = self.trainer
         if calls or steps:
-            self._detach()  # commands and single steps act on the server's trainer, with the pool's state
+            self._detach()  # commands and single steps act on the server's trainer, with the child's state
         for fn in calls:
             fn(trainer)
         if steps:
@@ -366,8 +353,8 @@ class TrainingWorker:
 
     def _train_chunk(self) -> None:
         """One chunk of continuous training, at most up to ``stop_at`` and at most ``max_steps_per_s``."""
-        if self._member is not None and self._member_started():
-            self._member.run(self.chunk_seconds, self.max_steps_per_s, self.stop_at)  # records the pool's chunks
+        if self._remote is not None and self._child_started():
+            self._remote.run(self.chunk_seconds, self.max_steps_per_s, self.stop_at)  # records the child's chunks
             return
         trainer = self.trainer
         left = 10_000 if self.stop_at is None else min(10_000, self.stop_at - trainer.step_count)

@@ -5,7 +5,7 @@ rebuilds the whole plotly figure on every redraw (~0.3 s of a core each in headl
 at 5 redraws a second that is more than a core per student. Swapping a JPEG (~40 kB; quality 90 without
 chroma subsampling keeps the points crisp) costs the browser almost nothing and the server a few ms.
 The pages show the interactive plotly figures whenever training pauses. Same view, colours, ranges and
-curve specs as the plotly figures (``views.plane``, ``views.curves``).
+curve specs as ``playground.views.figures``.
 """
 
 from __future__ import annotations
@@ -17,9 +17,7 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from playground.views.curves import Curves, thin
-from playground.views.plane import View, score_range
-from playground.views.style import ARROW_COLOUR, D_COLOURS, FAKE_COLOUR, REAL_COLOUR
+from playground.views.figures import ARROW_COLOUR, D_COLOURS, FAKE_COLOUR, REAL_COLOUR, Curves, View, score_range, thin
 
 SIZE = 460  # pixels per side (the planes are square)
 MANIFOLD_COLOURS = ("#7b3294", "#a6611a")  # as generator_manifold: z₁ varies, z₂ varies
@@ -68,7 +66,7 @@ class Canvas:
 
     def surface(self, d_grid: np.ndarray, critic: bool = False) -> None:
         """D(x) as background colour, and the D = ½ boundary as a dark line; a critic's raw scores are coloured
-        over their own range (``plane.score_range``), with no boundary: a score has no ½."""
+        over their own range (``figures.score_range``), with no boundary: a score has no ½."""
         if critic:
             lo, hi = score_range(d_grid)
             d_grid = (d_grid - lo) / (hi - lo)
@@ -136,7 +134,7 @@ class Canvas:
 def surface_image(
     view: View, d_grid: np.ndarray, fake: np.ndarray, grad: np.ndarray | None = None, critic: bool = False
 ) -> bytes:
-    """As ``plane.decision_surface``: D(x), the ½ boundary, real and fake points, G's gradient arrows.
+    """As ``figures.decision_surface``: D(x), the ½ boundary, real and fake points, G's gradient arrows.
 
     ``critic``: ``d_grid`` holds raw scores (coloured over their own range, no ½ boundary)."""
     canvas = Canvas(view)
@@ -149,7 +147,7 @@ def surface_image(
 
 
 def manifold_image(view: View, manifold: np.ndarray) -> bytes:
-    """As ``plane.generator_manifold``: the latent grid lines pushed through G, over faint real points."""
+    """As ``figures.generator_manifold``: the latent grid lines pushed through G, over faint real points."""
     canvas = Canvas(view)
     canvas.points(view.real.numpy(), REAL_COLOUR, 2.0, alpha=90)
     halves = [manifold] if len(manifold) == 1 else [manifold[: len(manifold) // 2], manifold[len(manifold) // 2 :]]
@@ -203,7 +201,7 @@ def _y_range(h: dict[str, np.ndarray], spec: Curves) -> tuple[float, float]:
 
 
 def curves_image(history: dict[str, list[float]], spec: Curves) -> bytes:
-    """As ``curves.curves_figure``: the spec's history columns over generator steps, dashed reference, legend (PNG)."""
+    """As ``figures._curves``: the spec's history columns over generator steps, dashed reference, legend (PNG)."""
     width, height = CURVE_SIZE
     m = _MARGIN
     image = Image.new("RGB", (width, height), "white")

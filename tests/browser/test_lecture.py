@@ -90,8 +90,7 @@ def test_lock_1_disables_the_experiment_settings_but_not_the_run_buttons(stop_wo
     settings = [*sb.selectbox, *sb.select_slider, *sb.slider, *sb.number_input, *sb.toggle]
     assert settings and all(w.disabled for w in settings)
     assert not any(t.disabled for t in at.main.toggle)  # the view options stay each student's own
-    enabled = [b.label for b in at.button if not b.disabled]
-    assert enabled[:3] == ["Train", "Step", "Reset"]  # then the teaching buttons (one network, slow motion)
+    assert [b.label for b in at.button if not b.disabled] == ["Train", "Step", "Reset"]
     assert not at.sidebar.expander or all("Share" not in e.label for e in at.sidebar.expander)
     assert dict(at.query_params)["lock"] == "1"
 
@@ -190,7 +189,7 @@ SHOTS = Path(os.environ.get("PLAYGROUND_SHOTS", "/tmp/gan-playground-shots"))  #
 def one_trainer_server(tmp_path_factory):
     from conftest import start_server, stop_server
 
-    server = start_server(tmp_path_factory.mktemp("queue"), env={"PLAYGROUND_MAX_TRAINING": "1"})
+    server = start_server(tmp_path_factory.mktemp("queue"), env={"PLAYGROUND_MAX_TRAINERS": "1"})
     yield server
     stop_server(server)
 

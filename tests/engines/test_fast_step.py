@@ -15,8 +15,6 @@ CASES = [
     (ModelConfig(activation="leaky_relu", depth=3, latent_dim=3), TrainConfig(loss="lsgan", optimizer="sgd")),
     (ModelConfig(activation="elu", prior="uniform"), TrainConfig(loss="minimax", optimizer="rmsprop")),
     (ModelConfig(pack=2), TrainConfig(k=2, reuse_fakes=True, instance_noise=0.1)),  # DCGAN-style reuse
-    (ModelConfig(), TrainConfig(k_g=3, optimizer_d="sgd", lr_d=0.01)),  # k_G G steps, an optimizer per network
-    (ModelConfig(), TrainConfig(k_g=2, reuse_fakes=True, optimizer_g="rmsprop")),
 ]
 
 

@@ -34,11 +34,6 @@ CONFIGS = {
     # DCGAN-style: G's update reuses the last D update's fakes, by hand and with autograd
     "reuse fakes, k 2": (ModelConfig(hidden=16), TrainConfig(batch_size=32, k=2, reuse_fakes=True)),
     "reuse fakes, wgan-gp": (ModelConfig(hidden=16), TrainConfig(batch_size=32, loss="wgan-gp", reuse_fakes=True)),
-    # an optimizer per network and two G steps per iteration (GAN Lab's options)
-    "sgd D, adam G, k_G 2": (
-        ModelConfig(hidden=16),
-        TrainConfig(batch_size=32, optimizer_d="sgd", optimizer_g="adam", lr_d=0.05, k_g=2),
-    ),
 }
 
 
@@ -136,12 +131,6 @@ def test_unrolled_is_not_vectorised_and_make_sweep_falls_back_to_a_loop(capsys):
     assert isinstance(sweep, LoopSweep)
     assert "not vectorised" in capsys.readouterr().err
     assert sweep.step(2) == 2 and sweep.step_count == 2
-
-
-@pytest.mark.parametrize("change", [{"freeze": "g"}, {"lr_schedule": "inverse"}])
-def test_a_frozen_network_or_a_schedule_is_not_vectorised(change):
-    with pytest.raises(NotVectorised, match="not vectorised"):
-        SweepTrainer(make_dataset("ring8"), ModelConfig(hidden=8), TrainConfig(batch_size=32, **change), [0, 1])
 
 
 def test_a_diverged_seed_does_not_stop_the_others():

@@ -4,7 +4,7 @@ import pytest
 from playground.experiments.collapse import figures as CF
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
-from playground.views.plane import make_view
+from playground.views.figures import make_view
 
 
 def test_mode_bars_grey_out_missed_modes_and_mark_thin_ones():

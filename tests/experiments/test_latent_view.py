@@ -18,7 +18,7 @@ from playground.gan.checkpoints import CheckpointError, checkpoint_bytes, read_c
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.views import plane as F
+from playground.views import figures as F
 
 SMALL_DCGAN = DCGANConfig(latent_dim=8, g_channels=4, d_channels=4)
 PRETRAINED = Path(__file__).resolve().parents[2] / "pretrained"

@@ -1,10 +1,9 @@
 import numpy as np
 import pytest
 
-from playground.experiments.theory import frames as FR
 from playground.experiments.theory import runs as TR
 from playground.experiments.theory import view as TV
-from playground.experiments.theory.settings import DECAY_STEPS, THEORY
+from playground.experiments.theory.settings import THEORY
 from playground.gan.data import DataError, Mixture1D
 
 
@@ -27,15 +26,13 @@ def test_an_unusable_custom_mixture_raises_a_data_error():
 def test_run_settings_name_p_data_by_its_id_and_drop_the_view_options():
     values = {s.name: s.default for s in THEORY.settings}
     settings = TV.run_settings({**values, "data": TV.CUSTOM, "custom": "1, 2, 0.5"}, "custom:M")
-    assert settings == {"data": "custom:M", "prior": "normal", "hidden": 64, "optimizer": "adam", "lr": 5e-4,
-                        "schedule": "cosine", "k": 1, "seed": 0}  # fmt: skip
+    assert settings == {"data": "custom:M", "prior": "uniform", "hidden": 64, "optimizer": "adam", "lr": 5e-4, "k": 1,
+                        "seed": 0}  # fmt: skip
 
 
 def test_configs_use_one_learning_rate_for_both_players_and_keep_the_calibrated_rest():
-    settings = dict(prior="normal", hidden=32, optimizer="sgd", lr=1e-3, schedule="cosine", k=3, seed=7.0)
+    settings = dict(prior="normal", hidden=32, optimizer="sgd", lr=1e-3, k=3, seed=7.0)
     model_cfg, train_cfg = TV.configs(settings)
-    assert (train_cfg.lr_schedule, train_cfg.lr_decay_steps, train_cfg.lr_schedule_d) == ("cosine", DECAY_STEPS, False)
-    assert TV.configs({**settings, "schedule": "constant"})[1].lr_schedule == "constant"
     assert (model_cfg.prior, model_cfg.hidden, model_cfg.latent_dim) == ("normal", 32, 1)
     assert (train_cfg.lr_d, train_cfg.lr_g, train_cfg.k, train_cfg.optimizer) == (1e-3, 1e-3, 3, "sgd")
     assert train_cfg.seed == 7 and isinstance(train_cfg.seed, int)  # number_input may hand over a float
@@ -68,7 +65,7 @@ def test_new_run_builds_the_configured_fast_trainer_and_resets_on_a_changed_sett
 
 def test_metrics_format_the_step_speed_and_the_frames_readings():
     empty = np.zeros(0)
-    frame = FR.Frame1D(1234, empty, empty, empty, empty, empty, jsd=0.6931, c_g=0.0, value=-1.3863, w1=0.25,
+    frame = TR.Frame1D(1234, empty, empty, empty, empty, empty, jsd=0.6931, c_g=0.0, value=-1.3863, w1=0.25,
                        d_mean_dev=0.0123)  # fmt: skip
     rows = TV.metrics(1234, 87.6, frame)
     assert [(label, value) for label, value, _ in rows] == [
@@ -99,7 +96,7 @@ def test_canvas_is_the_runs_fixed_view(controllers):
     data = TR.DATA_PRESETS["gaussian"]
     run = _run(controllers, data, prior="normal", seed=3)
     canvas = TV.Canvas.of(run)
-    expected = FR.make_view(data, "normal", seed=3)
+    expected = TR.make_view(data, "normal", seed=3)
     assert (canvas.view.x == expected.x).all() and (canvas.view.z == expected.z).all()
     assert canvas.data is data and canvas.run_id == run.run_id
 

@@ -11,11 +11,10 @@ def test_defaults_are_the_calibrated_configs_under_the_pages_widget_keys():
     assert THEORY.defaults() == {
         "theory.data": "gaussian",
         "theory.custom": "0.7, 2, 0.4; 0.3, 4, 0.3",
-        "theory.prior": "normal",
+        "theory.prior": "uniform",
         "theory.hidden": 64,
         "theory.optimizer": "adam",
         "theory.lr": 5e-4,
-        "theory.schedule": "cosine",
         "theory.k": 1,
         "theory.seed": 0,
         "theory.speed": "full",
@@ -26,7 +25,7 @@ def test_defaults_are_the_calibrated_configs_under_the_pages_widget_keys():
 
 def test_every_training_setting_needs_reset_and_lock_leaves_the_view_free():
     assert THEORY.live_names == ()
-    assert THEORY.reset_names == ("data", "custom", "prior", "hidden", "optimizer", "lr", "schedule", "k", "seed")
+    assert THEORY.reset_names == ("data", "custom", "prior", "hidden", "optimizer", "lr", "k", "seed")
     schema = THEORY.schema()
     assert schema.prefix == "theory." and schema.display == {"speed", "show_dstar"}
     assert schema.lockable == THEORY.reset_names
@@ -56,13 +55,3 @@ def test_needs_reset_names_the_changed_training_settings_only():
     built = {s.name: s.default for s in THEORY.settings}
     current = {**built, "lr": 1e-3, "speed": 5, "show_dstar": False}
     assert THEORY.needs_reset(built, current) == ["lr"]
-
-
-def test_the_default_is_the_settling_preset_and_the_raw_game_is_its_own_preset():
-    presets = THEORY.url_presets()
-    defaults = THEORY.defaults()
-    assert all(defaults[key] == value for key, value in presets["settles"].items())
-    raw = presets["oscillates"]
-    assert raw["theory.schedule"] == "constant" and raw["theory.prior"] == "uniform"
-    decoded = url.decode(THEORY.schema(), {"preset": "oscillates"}, presets)
-    assert decoded.errors == [] and decoded.values == raw

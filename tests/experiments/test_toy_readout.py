@@ -5,7 +5,7 @@ import torch
 
 from playground.experiments.toy.readout import Modes, Readout, metrics, readout, tail_mean
 from playground.gan.data import PointCloud, make_dataset
-from playground.views.plane import Frame
+from playground.views.figures import Frame
 
 
 def frame(d_real=0.5, d_fake=0.5, eval_fake=None):

@@ -7,7 +7,7 @@ from playground.experiments.toy.scene import CURVES, PLANE_HEIGHT, Scene
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.views import curves as F
+from playground.views import figures as F
 
 
 @pytest.fixture

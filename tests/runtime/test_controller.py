@@ -10,9 +10,9 @@ from playground.experiments.collapse.lab import Lockstep
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
+from playground.runtime.child import available
 from playground.runtime.controller import HISTORY_COLUMNS, RunController, Status
 from playground.runtime.memory import snapshot_cap
-from playground.runtime.pool_process import available
 from playground.runtime.slots import TrainerSlots
 from playground.runtime.worker import SESSION_CLOSED
 
@@ -31,11 +31,11 @@ def controller(process=False, max_steps=None, slots=None) -> RunController:
     return RunController(build(), SETTINGS, LIVE, process=process, max_steps=max_steps, slots=slots)
 
 
-@pytest.fixture(params=[False, True], ids=["thread", "pool"])
+@pytest.fixture(params=[False, True], ids=["thread", "child-process"])
 def run(request):
     if request.param and not available():
-        pytest.skip("pool training is Linux-only")
-    torch.set_num_threads(1)  # a pool process trains on one thread: the same kernels, the same rounding
+        pytest.skip("child training is Linux-only")
+    torch.set_num_threads(1)  # the child trains on one thread: the same kernels, the same rounding
     c = controller(process=request.param)
     yield c
     c.stop()
@@ -213,9 +213,9 @@ def test_view_takes_no_lock_in_the_caller_and_reads_history_and_step_together(ru
     assert done and done[0] is last  # cached per published step: the same object, nothing copied
 
 
-def test_a_pool_run_trains_the_same_weights_as_in_thread(wait_for):
+def test_a_child_process_run_trains_the_same_weights_as_in_thread(wait_for):
     if not available():
-        pytest.skip("pool training is Linux-only")
+        pytest.skip("child training is Linux-only")
     torch.set_num_threads(1)
     runs = [controller(process=process, max_steps=40) for process in (False, True)]
     try:
@@ -223,7 +223,7 @@ def test_a_pool_run_trains_the_same_weights_as_in_thread(wait_for):
             run.train()
         for run in runs:
             assert wait_for(lambda run=run: run.status is Status.FINISHED, timeout=60)
-            assert run.worker.wait_idle()  # the full state (weights, moments) has come home from the pool
+            assert run.worker.wait_idle()  # the child's full state (weights, moments) has come home
         local, remote = (run.trainer for run in runs)
         assert local.step_count == remote.step_count == 40
         for name in ("G", "D", "G_ema"):
@@ -232,25 +232,6 @@ def test_a_pool_run_trains_the_same_weights_as_in_thread(wait_for):
             ):
                 assert torch.equal(x, y), f"{name}.{key}"
         assert runs[0].view().history["d_loss"] == runs[1].view().history["d_loss"]
-    finally:
-        for run in runs:
-            run.stop()
-
-
-def test_a_run_training_in_the_pool_says_how_many_share_it_and_a_queued_run_its_place(wait_for):
-    if not available():
-        pytest.skip("pool training is Linux-only")
-    slots = TrainerSlots(limit=2, turn_seconds=None)
-    runs = [controller(process=True, slots=slots) for _ in range(3)]
-    try:
-        for run in runs:
-            run.train()
-            assert wait_for(lambda run=run: run.status is not Status.IDLE, 60)  # a busy CI machine: generous
-        assert wait_for(lambda: all(run.view().step > 0 for run in runs[:2]), 60)
-        views = [run.view() for run in runs]
-        assert [v.status for v in views] == [Status.TRAINING, Status.TRAINING, Status.QUEUED]
-        assert views[0].sharing[0] >= 1 and views[0].queue is None  # the POOL: other suites' members may share it
-        assert views[2].sharing is None and views[2].queue == (1, 2, 1)
     finally:
         for run in runs:
             run.stop()

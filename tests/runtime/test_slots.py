@@ -2,21 +2,14 @@ import os
 
 import pytest
 
-from playground.runtime.slots import (
-    LIMIT_ENV,
-    TURN_ENV,
-    TrainerSlots,
-    default_training_limit,
-    default_turn_seconds,
-    usable_cores,
-)
+from playground.runtime.slots import LIMIT_ENV, TURN_ENV, TrainerSlots, default_trainer_limit, default_turn_seconds
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3), ("24", 24), ("0", None), ("many", None), ("", None)])
-def test_training_limit_comes_from_the_environment_else_sixteen_per_core(monkeypatch, value, expected):
+def test_trainer_limit_comes_from_the_environment_or_the_core_count(monkeypatch, value, expected):
     monkeypatch.setenv(LIMIT_ENV, value)
-    assert usable_cores() == len(os.sched_getaffinity(0))
-    assert default_training_limit() == (expected if expected is not None else 16 * usable_cores())
+    cores = len(os.sched_getaffinity(0))
+    assert default_trainer_limit() == (expected if expected is not None else cores)
 
 
 @pytest.mark.parametrize(("value", "expected"), [("3", 3.0), ("0.5", 0.5), ("0.1", 60.0), ("soon", 60.0), ("", 60.0)])

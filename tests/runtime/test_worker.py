@@ -8,8 +8,7 @@ import playground.runtime.worker as W
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.runtime.pool import TrainingPool
-from playground.runtime.slots import SLOTS, THREAD_SLOTS, TrainerSlots
+from playground.runtime.slots import TrainerSlots
 from playground.runtime.worker import TrainingWorker
 
 
@@ -21,13 +20,13 @@ def worker_threads(worker: TrainingWorker) -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == worker.name]
 
 
-@pytest.fixture(params=[False, True], ids=["thread", "pool"])
+@pytest.fixture(params=[False, True], ids=["thread", "child-process"])
 def worker(request):
-    # other suites may hold the shared slots; process=True: the pages' mode (playground.runtime.pool)
+    # other suites may hold the shared slots; process=True: the pages' mode (playground.runtime.child)
     w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=request.param)
     yield w
     w.stop()
-    assert w._member is None or not w._member.attached  # a stopped worker leaves nothing in the pool
+    assert w._remote is None or not w._remote.attached  # a stopped worker leaves no child behind
 
 
 def test_worker_starts_advances_pauses_and_stops_its_thread(worker, wait_for):
@@ -132,7 +131,7 @@ def test_a_waiting_worker_with_fresh_heartbeats_never_reruns_its_page(wait_for):
         second.stop()
 
 
-@pytest.mark.parametrize("process", [False, True], ids=["thread", "pool"])
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "child-process"])
 def test_speed_cap_limits_steps_per_second(process):
     w = TrainingWorker(small_trainer(), chunk_seconds=0.05, max_steps_per_s=20, slots=None, process=process)
     try:
@@ -219,7 +218,7 @@ def test_single_steps_skip_the_queue():
         second.stop()
 
 
-@pytest.mark.parametrize("process", [False, True], ids=["thread", "pool"])
+@pytest.mark.parametrize("process", [False, True], ids=["thread", "child-process"])
 def test_a_trainer_hands_over_its_slot_after_a_full_turn_while_others_wait(process, wait_for):
     slots = TrainerSlots(limit=1, turn_seconds=0.2)
     workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=slots, process=process) for _ in range(2)]
@@ -303,63 +302,17 @@ def test_a_paused_session_that_reconnects_stays_paused(wait_for):
     assert not w.alive and not w.running
 
 
-def test_a_worker_trains_in_its_thread_when_no_pool_process_can_start(monkeypatch, wait_for):
+def test_a_worker_trains_in_its_thread_when_no_child_process_can_start(monkeypatch, wait_for):
     import multiprocessing.context
 
     def refuse(self):
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(multiprocessing.context.ForkProcess, "start", refuse)
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=True, pool=TrainingPool(1))
+    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=True)
     try:
         w.start()
         assert wait_for(lambda: w.trainer.step_count >= 5)
-        assert w._member is None and w.running
+        assert w._remote is None and w.running
     finally:
         w.stop()
-
-
-def test_pool_trainers_share_the_pools_many_slots_and_thread_trainers_one_per_core():
-    pooled, threaded = TrainingWorker(small_trainer(), process=True), TrainingWorker(small_trainer())
-    assert pooled.slots is SLOTS and threaded.slots is THREAD_SLOTS
-    assert SLOTS.limit == 16 * THREAD_SLOTS.limit
-
-
-def test_a_worker_training_in_the_pool_says_how_many_share_it(wait_for):
-    pool = TrainingPool(1)
-    workers = [TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=True, pool=pool) for _ in "ab"]
-    try:
-        assert workers[0].sharing is None  # not training
-        for w in workers:
-            w.start()
-        assert wait_for(lambda: all(w.trainer.step_count > 0 for w in workers))
-        assert [w.sharing for w in workers] == [(1, 1), (1, 1)]
-        workers[1].pause()
-        assert workers[1].wait_idle()
-        assert (workers[0].sharing, workers[1].sharing) == ((0, 1), None)
-    finally:
-        for w in workers:
-            w.stop()
-        pool.close()
-
-
-def test_a_worker_whose_pool_process_is_killed_crashes_and_a_fresh_process_serves_its_next_train(wait_for):
-    import os
-    import signal
-
-    pool = TrainingPool(1)
-    w = TrainingWorker(small_trainer(), chunk_seconds=0.02, slots=None, process=True, pool=pool)
-    try:
-        w.start()
-        assert wait_for(lambda: w.trainer.step_count > 0)
-        os.kill(w._member._process.process.pid, signal.SIGKILL)
-        assert wait_for(lambda: not w.alive, timeout=10)
-        assert w.stop_reason == W.CRASHED
-        kept = w.trainer.step_count
-        assert kept == w.trainer.published.step  # the last state the pool process sent
-        w.start()
-        assert wait_for(lambda: w.trainer.step_count > kept, timeout=10)
-        assert w.stop_reason is None and pool.loads() == [1]
-    finally:
-        w.stop()
-        pool.close()

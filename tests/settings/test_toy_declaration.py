@@ -22,7 +22,7 @@ def test_defaults_build_the_default_preset_and_are_valid_in_a_link():
 
 
 def test_live_settings_are_ones_the_trainer_can_change_while_training():
-    assert TOY.live_names == ("loss", "lr_d", "lr_g", "k", "k_g", "freeze", "batch_size", "reuse_fakes")
+    assert TOY.live_names == ("loss", "lr_d", "lr_g", "k", "batch_size", "reuse_fakes")
     assert set(TOY.live_names) <= set(Trainer.LIVE_FIELDS)
     assert TOY.view_names == ("refresh", "show_arrows", "show_dstar")  # each student's own: lock=1 leaves them
     assert "speed" in TOY.schema().lockable and "speed" not in TOY.reset_names

@@ -44,7 +44,7 @@ def test_toy_page_renders_with_controls_and_tooltips(toy):
     assert all(w.help for w in [*toy.sidebar.selectbox, *toy.sidebar.slider, *toy.sidebar.select_slider])
     assert [m.label for m in toy.metric] == ["step", "steps/s", "mean D(x)", "mean D(G(z))", "V(D,G)", "modes captured"]
     assert metric(toy, "step") == "0"
-    assert len(toy.get("plotly_chart")) == 6  # two planes, three curves, the latent-to-data slide
+    assert len(toy.get("plotly_chart")) == 5
 
 
 def test_step_advances_the_step_count(toy):
@@ -63,7 +63,7 @@ def test_switching_to_a_critic_loss_shows_scores_and_hides_v(toy):
     assert labels[2:5] == ["mean critic score, real", "mean critic score, fake", "critic gap"]
     assert any("not a probability" in i.value for i in toy.info)  # the page says why
     assert any("No V(D,G) for a critic" in i.value for i in toy.info)
-    assert len(toy.get("plotly_chart")) == 5  # surface, manifold, losses, critic scores, latent slide: no V chart
+    assert len(toy.get("plotly_chart")) == 4  # D's surface, G's manifold, losses, critic scores: no V chart
 
 
 def test_live_setting_is_applied_without_reset(toy):

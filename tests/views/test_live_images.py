@@ -7,10 +7,9 @@ from PIL import Image
 
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
-from playground.views import curves as F
+from playground.views import figures as F
 from playground.views import pictures as LI
-from playground.views.plane import make_view
-from playground.views.style import FAKE_COLOUR, REAL_COLOUR
+from playground.views.figures import make_view
 
 
 def decode(data: bytes) -> np.ndarray:
@@ -88,8 +87,8 @@ def test_curves_picture_draws_each_series_at_its_height_with_the_half_line_betwe
     pixels = curve_pixels(history, F.D_OUTPUTS)
     m = LI._MARGIN
     plot = pixels[m["top"] : LI.CURVE_SIZE[1] - m["bottom"], m["left"] + 2 : LI.CURVE_SIZE[0] - m["right"] - 2]
-    real_rows = np.flatnonzero(has_colour(plot, REAL_COLOUR))
-    fake_rows = np.flatnonzero(has_colour(plot, FAKE_COLOUR))
+    real_rows = np.flatnonzero(has_colour(plot, F.REAL_COLOUR))
+    fake_rows = np.flatnonzero(has_colour(plot, F.FAKE_COLOUR))
     height = plot.shape[0]
     # the fixed range [−0.02, 1.02]: 0.9 sits near the top (y up), 0.1 near the bottom
     assert abs(real_rows.mean() / height - (1.02 - 0.9) / 1.04) < 0.03

@@ -1,6 +1,6 @@
 """Pictures for the mode-collapse lab as pure functions: (view, samples, metrics) → plotly Figure.
 
-They reuse ``views.plane``' fixed ``View`` (grid, real points, fixed noise) so frames of a run compare,
+They reuse ``figures``' fixed ``View`` (grid, real points, fixed noise) so frames of a run compare,
 and draw the VEEGAN/PacGAN protocol's numbers: which modes get samples, and how that varies by seed.
 """
 
@@ -13,11 +13,21 @@ import plotly.graph_objects as go
 import torch
 
 from playground.gan.data import Mixture
-from playground.views.plane import View, grid_heatmap, plane_layout
-from playground.views.style import FAKE_COLOUR, REAL_COLOUR, figure, hline
+from playground.views.figures import FAKE_COLOUR, FONT, View, hline
 
 RUN_COLOURS = ("#d95f02", "#1b9e77", "#7570b3", "#e7298a")  # one per compared run (colour-blind safe)
-MISSED_COLOUR, THIN_COLOUR, OFF_COLOUR = "#bbbbbb", "#fdb863", "#555555"
+MISSED_COLOUR, THIN_COLOUR, OFF_COLOUR, REAL_COLOUR = "#bbbbbb", "#fdb863", "#555555", "#1b9e3e"
+
+
+def _figure(data: list[dict], layout: dict, title: str, revision: str) -> go.Figure:
+    base = dict(
+        title=dict(text=title, x=0.01, xanchor="left"),
+        font=FONT,
+        uirevision=revision,
+        margin=dict(l=10, r=10, t=44, b=10),
+        legend=dict(orientation="h", y=-0.12),
+    )
+    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)  # see figures._figure
 
 
 def density_grid(view: View, mixture: Mixture) -> np.ndarray:
@@ -47,13 +57,15 @@ def samples_over_density(
     ``means`` [M, 2] numbers the modes as the per-mode bar chart does (1 … M), just outside each mode.
     """
     data = [
-        grid_heatmap(
-            view,
-            log_density,
-            "p_data",
-            [[0.0, "#ffffff"], [0.6, "#c7e9c0"], [1.0, REAL_COLOUR]],  # white far from the data
-            "log₁₀ p_data %{z:.1f}",
+        dict(
+            type="heatmap",
+            x=view.xs,
+            y=view.ys,
+            z=log_density,
+            colorscale=[[0.0, "#ffffff"], [0.6, "#c7e9c0"], [1.0, "#1b9e3e"]],  # white far from the data
             showscale=False,
+            name="p_data",
+            hovertemplate="x %{x:.2f}, y %{y:.2f}<br>log₁₀ p_data %{z:.1f}<extra></extra>",
         ),
         dict(
             type="scatter",
@@ -86,7 +98,11 @@ def samples_over_density(
                 showlegend=False,
             )
         )
-    return figure(data, plane_layout(view), title, revision)
+    layout = dict(
+        xaxis=dict(range=list(view.x_range), constrain="domain", showgrid=False, zeroline=False),
+        yaxis=dict(range=list(view.y_range), scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False),
+    )
+    return _figure(data, layout, title, revision)
 
 
 def bars_top(*shares: list[float]) -> float:
@@ -131,7 +147,7 @@ def mode_bars(
         shapes=[shape],
         annotations=[note],
     )
-    return figure(data, layout, title, revision)
+    return _figure(data, layout, title, revision)
 
 
 def mode_timeline(steps: list[int], shares: list[list[float]], title: str, revision: str = "run") -> go.Figure:
@@ -161,7 +177,7 @@ def mode_timeline(steps: list[int], shares: list[list[float]], title: str, revis
         xaxis=dict(title=dict(text="generator step")),
         yaxis=dict(title=dict(text="mode"), dtick=1 if n_modes <= 10 else 2, autorange="reversed"),
     )
-    return figure(data, layout, title, revision)
+    return _figure(data, layout, title, revision)
 
 
 def digit_bars(counts: list[int], n: int, title: str, top: float, revision: str = "run") -> go.Figure:
@@ -187,7 +203,7 @@ def digit_bars(counts: list[int], n: int, title: str, top: float, revision: str 
         shapes=[shape],
         annotations=[note],
     )
-    return figure(data, layout, title, revision)
+    return _figure(data, layout, title, revision)
 
 
 def seed_distribution(
@@ -214,7 +230,7 @@ def seed_distribution(
         for i, (label, values) in enumerate(groups.items())
     ]
     layout = dict(height=340, showlegend=False, yaxis=dict(title=dict(text=y_title), range=y_range))
-    return figure(data, layout, title, revision)
+    return _figure(data, layout, title, revision)
 
 
 def modes_histogram(groups: dict[str, list[int]], n_modes: int, title: str, revision: str = "sweep") -> go.Figure:
@@ -237,7 +253,7 @@ def modes_histogram(groups: dict[str, list[int]], n_modes: int, title: str, revi
         xaxis=dict(title=dict(text="modes captured"), dtick=1 if n_modes <= 10 else 5, range=[-0.5, n_modes + 0.5]),
         yaxis=dict(title=dict(text="seeds")),
     )
-    return figure(data, layout, title, revision)
+    return _figure(data, layout, title, revision)
 
 
 def mean_se(values: list[float]) -> tuple[float, float]:

@@ -12,7 +12,7 @@ import torch
 
 from playground.gan.data import Mixture
 from playground.gan.metrics import mode_metrics
-from playground.views import plane as F
+from playground.views import figures as F
 
 
 class Lockstep:

@@ -28,7 +28,7 @@ from playground.gan.metrics import mode_metrics
 from playground.gan.trainer import Trainer
 from playground.runtime.controller import RunController
 from playground.sweep import make_sweep
-from playground.views import plane as F
+from playground.views import figures as F
 
 EVAL_SAMPLES = 2500  # the VEEGAN/PacGAN protocol's sample count
 

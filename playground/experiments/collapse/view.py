@@ -20,7 +20,7 @@ from playground.experiments.collapse.runs import EVAL_SAMPLES
 from playground.experiments.mnist import figures as MF
 from playground.runtime.controller import RunController
 from playground.sweep import summarise
-from playground.views import plane as F
+from playground.views import figures as F
 
 HELD_SHARE = 0.01  # a mode is "held" at a checkpoint when it has ≥ 1 % of the samples (the page's "modes ≥ 1 %")
 

@@ -22,7 +22,7 @@ from torch import nn
 from playground.digits.metrics import classify
 from playground.experiments.latent.walks import gif_bytes, images_to_grid, latent_walk, lerp, slerp, to_png_bytes
 from playground.gan.checkpoints import MODEL_CONFIGS, CheckpointError, model_type_of, read_checkpoint
-from playground.views.plane import latent_lines
+from playground.views.figures import latent_lines
 
 PATHS = {"lerp": lerp, "slerp": slerp}
 DIGIT_SCALE = 10  # one 28-px digit → 280 px: big enough for the back row, still a ~2 KB PNG

@@ -18,7 +18,7 @@ from playground.experiments.latent import tools as LT
 from playground.experiments.latent.settings import MAX_SLIDERS, TIPS
 from playground.experiments.latent.walks import MAX_ABS_LATENT, orthonormal_directions, z_from_text
 from playground.gan.checkpoints import CheckpointError
-from playground.views.plane import make_view, snapshot_models
+from playground.views.figures import make_view, snapshot_models
 
 PRETRAINED_LABELS = {"dcgan": "DCGAN", "mlp": "MLP GAN", "dcgan_conditional": "class-conditional DCGAN"}
 UPLOAD = "upload"

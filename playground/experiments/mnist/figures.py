@@ -18,7 +18,7 @@ from torch import nn
 from playground.digits.metrics import Stats, digit_report
 from playground.experiments.latent.walks import images_to_grid, to_png_bytes
 from playground.gan.models import sample_latent
-from playground.views.style import figure, hline
+from playground.views.figures import FONT, hline
 
 BAR_COLOUR, REAL_COLOUR, FLOOR_COLOUR = "#ff7f0e", "#1b9e3e", "#1b9e3e"
 
@@ -86,9 +86,9 @@ def score(G: nn.Module, D: nn.Module, view: DigitView, classifier, ref: Stats) -
 
 # ---- figures --------------------------------------------------------------------------------------
 def _figure(data: list[dict], layout: dict, title: str, revision: str) -> go.Figure:
-    """The house figure, short, with room below the x axis for the legend."""
-    page = dict(height=300, margin=dict(l=10, r=10, t=44, b=70), legend=dict(orientation="h", y=-0.35))
-    return figure(data, {**page, **layout}, title, revision)
+    base = dict(title=dict(text=title, x=0.01, xanchor="left"), font=FONT, uirevision=revision, height=300,
+                margin=dict(l=10, r=10, t=44, b=70), legend=dict(orientation="h", y=-0.35))  # fmt: skip
+    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)  # see figures._figure
 
 
 def class_histogram(counts: list[int], step: int, revision: str = "run") -> go.Figure:

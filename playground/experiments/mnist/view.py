@@ -64,7 +64,7 @@ def metrics(
 
 
 def critic_history(scores: Sequence[Mapping]) -> dict[str, list[float]]:
-    """The critic's mean scores of each classifier report as history columns (``views.curves.CRITIC_SCORES``)."""
+    """The critic's mean scores of each classifier report as history columns (``figures.CRITIC_SCORES``)."""
     return {
         "step": [s["step"] for s in scores],
         "score_real": [s["score_real"] for s in scores],

@@ -13,7 +13,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from playground.experiments.theory.frames import LOG4, Frame1D, Series, View1D
+from playground.experiments.theory.runs import LOG4, Frame1D, Series, View1D
 from playground.gan.theory import generator_objectives
 
 DATA_COLOUR, G_COLOUR, D_COLOUR, DSTAR_COLOUR = "#111111", "#1a9850", "#2166ac", "#c51b7d"

@@ -6,7 +6,6 @@ student's own view, so a lecturer's ``lock=1`` link leaves them free. Defaults a
 
 from __future__ import annotations
 
-from playground.experiments.theory.presets import THEORY_PRESETS
 from playground.experiments.theory.runs import CUSTOM_EXAMPLE, THEORY_MODEL, THEORY_TRAIN, parse_mixture
 from playground.settings import Experiment, Setting
 
@@ -18,14 +17,6 @@ DATA_LABELS = {
     CUSTOM: "Your mixture…",
 }
 PRIOR_LABELS = {"uniform": "uniform on [−1, 1] (as in the paper)", "normal": "standard normal"}
-# G's rate (TrainConfig.lr_schedule; D keeps its rate). At a constant rate the game circles its equilibrium for
-# ever; when G's rate falls to 0 by DECAY_STEPS (cosine), p_g settles on p_data and D, still learning, flattens to
-# D* = ½ of that G and stays there. Measured in presets.py.
-DECAY_STEPS = 10_000
-SCHEDULE_LABELS = {
-    "cosine": f"G's rate falls to 0 by step {DECAY_STEPS:,}: the game settles, D stays at ½",
-    "constant": "constant: the raw game, which oscillates",
-}
 OPTIMIZER_LABELS = {"adam": "Adam (β₁ 0.5)", "sgd": "SGD + momentum 0.9 (the paper's)"}
 LEARNING_RATES = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 1e-2)
 WIDTHS = (8, 16, 32, 64, 128)
@@ -43,19 +34,14 @@ THEORY = Experiment(
                 "One Gaussian per ';'-separated triple, e.g. 0.7, 2, 0.4; 0.3, 4, 0.3. Weights are normalised. "
                 "Needs Reset.",
                 "text", check=parse_mixture, group="Data"),
-        Setting("prior", "normal", "Noise z", "The generator maps this 1-D noise to x = G(z). Needs Reset.",
+        Setting("prior", _M.prior, "Noise z", "The generator maps this 1-D noise to x = G(z). Needs Reset.",
                 "radio", tuple(PRIOR_LABELS), PRIOR_LABELS, group="Training"),
         Setting("hidden", _M.hidden, "Width (units per layer)", "Hidden units in both 2-layer MLPs. Needs Reset.",
                 "select_slider", WIDTHS, group="Training"),
         Setting("optimizer", _T.optimizer, "Optimizer", "Optimizer of both players. Needs Reset.",
                 "select", tuple(OPTIMIZER_LABELS), OPTIMIZER_LABELS, group="Training"),
-        Setting("lr", _T.lr_d, "Learning rate", "For D and G (G's then follows the schedule). Needs Reset.",
+        Setting("lr", _T.lr_d, "Learning rate", "For D and G. Needs Reset.",
                 "select_slider", LEARNING_RATES, "{:g}".format, group="Training"),
-        Setting("schedule", "cosine", "Learning-rate schedule",
-                "How G's learning rate changes over training (D keeps the rate above). Falling to 0 (cosine), G comes "
-                "to rest at p_g ≈ p_data and D, still learning, finds D* = ½; at a constant rate the two keep "
-                "circling that point (why GAN training oscillates). Needs Reset.",
-                "radio", tuple(SCHEDULE_LABELS), SCHEDULE_LABELS, group="Training"),
         Setting("k", _T.k, "k: D steps per G step", "Algorithm 1's inner loop. Needs Reset.",
                 "slider", (1, 10), group="Training"),
         Setting("seed", _T.seed, "Seed", "Initial weights and data draws.", "number", (0, 10_000), group="Training"),
@@ -64,5 +50,4 @@ THEORY = Experiment(
         Setting("show_dstar", True, "Show optimal D*", "D*(x) = p_data / (p_data + p_g) for the current G.",
                 "toggle", view=True, group="View"),
     ),
-    presets=THEORY_PRESETS,
 )  # fmt: skip

@@ -11,20 +11,27 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from playground.engines import fast_engine
-from playground.experiments.theory.frames import LOG4, Data1D, Frame1D, Series, View1D, frame_at, make_view, run_series
 from playground.experiments.theory.runs import (
     DATA_PRESETS,
+    LOG4,
     RACE_PRETRAIN_STEPS,
     RACE_STEPS,
     RACE_TRAIN,
     THEORY_MODEL,
     THEORY_TRAIN,
+    Data1D,
+    Frame1D,
     Panel,
+    Series,
     TrainerPair,
+    View1D,
     figure_one_panels,
+    frame_at,
+    make_view,
     parse_mixture,
+    run_series,
 )
-from playground.experiments.theory.settings import CUSTOM, DECAY_STEPS, THEORY
+from playground.experiments.theory.settings import CUSTOM, THEORY
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
 from playground.runtime.controller import RunController
@@ -47,19 +54,17 @@ def run_settings(values: Mapping[str, object], data_id: str) -> dict[str, object
 
 
 def configs(settings: Mapping[str, object]) -> tuple[ModelConfig, TrainConfig]:
-    """The run's configs from the page's settings (one learning rate and schedule for both players, as in the paper's
-    setup)."""
+    """The run's configs from the page's settings (one learning rate for both players, as in the paper's setup)."""
     model_cfg = replace(THEORY_MODEL, prior=settings["prior"], hidden=settings["hidden"])
     lr = settings["lr"]
     train_cfg = replace(
-        THEORY_TRAIN, optimizer=settings["optimizer"], lr_d=lr, lr_g=lr, k=settings["k"], seed=int(settings["seed"]),
-        lr_schedule=settings["schedule"], lr_decay_steps=DECAY_STEPS, lr_schedule_d=False,
-    )  # fmt: skip
+        THEORY_TRAIN, optimizer=settings["optimizer"], lr_d=lr, lr_g=lr, k=settings["k"], seed=int(settings["seed"])
+    )
     return model_cfg, train_cfg
 
 
 def new_run(data: Data1D, settings: Mapping[str, object], process: bool = True) -> RunController:
-    """The page's live run (``settings`` from ``run_settings``): a fast-engine Trainer, in a pool process."""
+    """The page's live run (``settings`` from ``run_settings``): a fast-engine Trainer, in a child process."""
     model_cfg, train_cfg = configs(settings)
     return RunController(
         lambda: Trainer(data, model_cfg, train_cfg, "cpu", engine=fast_engine), settings, process=process

@@ -12,7 +12,7 @@ import torch
 
 from playground.gan.data import Mixture
 from playground.gan.metrics import mode_metrics
-from playground.views.plane import Frame
+from playground.views.figures import Frame
 
 TAIL = 20  # per-batch numbers are noisy: the readout shows the mean of the last TAIL generator steps
 
@@ -30,7 +30,7 @@ class Readout:
     d_fake: float  # mean D(G(z)) (a critic: on the frame's fakes)
     value: float  # V(D, G), NaN before the first step; a critic: the score gap d_real − d_fake
     modes: Modes | None  # None unless the data is a Gaussian mixture (ring8, grid25)
-    critic: bool = False  # D is a critic (``views.curves.is_critic``): its numbers are scores, not probabilities
+    critic: bool = False  # D is a critic (``figures.is_critic``): its numbers are scores, not probabilities
 
 
 def tail_mean(column: list[float], tail: int = TAIL) -> float:

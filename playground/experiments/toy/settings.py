@@ -13,14 +13,13 @@ from playground.experiments.toy.presets import DEFAULT_PRESET, PRESETS, Preset
 from playground.gan.data import DATASETS
 from playground.gan.losses import LOSSES
 from playground.gan.models import ACTIVATIONS, ModelConfig
-from playground.gan.trainer import FREEZE, OPTIMIZERS, TrainConfig
+from playground.gan.trainer import OPTIMIZERS, TrainConfig
 from playground.settings import Experiment, Setting
 from playground.settings.labels import LOSS_FORMULAS, LOSS_LABELS, OPTIMIZER_LABELS
 
 _M, _T = PRESETS[DEFAULT_PRESET].model, PRESETS[DEFAULT_PRESET].train
 
 UPLOAD = "upload"  # the dataset option that asks for a CSV file (it cannot travel in a link)
-DRAW = "draw"  # the dataset option that shows a canvas to click points on (small sets travel as points=)
 DATASET_LABELS = {
     "ring8": "Ring of 8 Gaussians",
     "grid25": "Grid of 25 Gaussians",
@@ -29,11 +28,10 @@ DATASET_LABELS = {
     "circles": "Two circles",
     "spiral": "Two-arm spiral",
     UPLOAD: "Upload CSV…",
-    DRAW: "Draw points…",
 }
 for _name in DATASETS:  # a dataset added to the core still shows up, with its key as label
     DATASET_LABELS.setdefault(_name, _name)
-DATASET_OPTIONS = (*(n for n in DATASET_LABELS if n in DATASETS), UPLOAD, DRAW)
+DATASET_OPTIONS = (*(n for n in DATASET_LABELS if n in DATASETS), UPLOAD)
 
 # every preset's learning rates are offered too, so ?preset=… restores them exactly
 LEARNING_RATES = tuple(
@@ -48,36 +46,20 @@ WIDTHS = (8, 16, 32, 64, 128, 256, 512)
 SPEEDS = (1, 2, 5, 10, 20, 50, 100, 200, "full")
 REFRESH_RATES = (1, 2, 4, 5, 8, 10)
 _g = "{:g}".format
-PER_NETWORK_OPTIMIZER = {"same": "same as Optimizer", **OPTIMIZER_LABELS}
-FREEZE_LABELS = {"none": "both", "g": "D only (G frozen)", "d": "G only (D frozen)"}
 
 SETTINGS = (
     Setting("dataset", "ring8", "Dataset", "The real distribution p_data the generator must learn. Needs Reset.",
-            "select", DATASET_OPTIONS, DATASET_LABELS, local=(UPLOAD, DRAW), group="Data"),
+            "select", DATASET_OPTIONS, DATASET_LABELS, local=(UPLOAD,), group="Data"),
     Setting("loss", _T.loss, "Loss", f"The game's objective. {LOSS_FORMULAS} Applies live: switch it while training.",
             "select", tuple(LOSSES), LOSS_LABELS, live=True, group="Training"),
-    Setting("optimizer", _T.optimizer, "Optimizer",
-            "Optimizer for both players, unless one has its own below. Needs Reset (it has internal state).",
+    Setting("optimizer", _T.optimizer, "Optimizer", "Optimizer for both players. Needs Reset (it has internal state).",
             "select", OPTIMIZERS, OPTIMIZER_LABELS, group="Training"),
-    Setting("optimizer_d", _T.optimizer_d, "Optimizer of D",
-            "D's own optimizer; 'same as Optimizer' uses the one above. Needs Reset.",
-            "select", ("same", *OPTIMIZERS), PER_NETWORK_OPTIMIZER, group="Training"),
-    Setting("optimizer_g", _T.optimizer_g, "Optimizer of G",
-            "G's own optimizer; 'same as Optimizer' uses the one above. Needs Reset.",
-            "select", ("same", *OPTIMIZERS), PER_NETWORK_OPTIMIZER, group="Training"),
     Setting("lr_d", _T.lr_d, "Learning rate D", "Discriminator step size. Applies live.",
             "select_slider", LEARNING_RATES, _g, live=True, group="Training"),
     Setting("lr_g", _T.lr_g, "Learning rate G", "Generator step size. Applies live.",
             "select_slider", LEARNING_RATES, _g, live=True, group="Training"),
     Setting("k", _T.k, "k: D steps per G step", "Algorithm 1 trains D k times, then G once. Applies live.",
             "slider", (1, 10), live=True, group="Training"),
-    Setting("k_g", _T.k_g, "k_G: G steps per iteration",
-            "After its k D steps, G takes this many steps, each on fresh noise (the paper: 1). Applies live.",
-            "slider", (1, 10), live=True, group="Training"),
-    Setting("freeze", _T.freeze, "Who learns",
-            "Freeze a network while training: with G frozen, D heads for D* = p_data/(p_data + p_g) of this G; "
-            "with D frozen, G's samples flow to where this D says 'real'. Applies live.",
-            "radio", FREEZE, FREEZE_LABELS, live=True, group="Training"),
     Setting("batch_size", _T.batch_size, "Batch size m", "Real and noise samples per step. Applies live.",
             "select_slider", BATCH_SIZES, live=True, group="Training"),
     Setting("reuse_fakes", _T.reuse_fakes, "G reuses D's fakes (DCGAN-style speed-up)",

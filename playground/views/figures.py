@@ -1,4 +1,4 @@
-"""Pictures of a 2-D GAN's plane as pure functions: (fixed view, computed frame) → plotly Figure.
+"""Pictures of a 2-D GAN as pure functions: (fixed view, computed frame or history) → plotly Figure.
 
 A ``View`` is created once per run (evaluation grid, fixed real points, fixed noise, axis ranges) so
 every frame is drawn on the same canvas and frames compare; ``compute_frame`` evaluates G and D on it
@@ -8,6 +8,7 @@ grid, a few hundred points) because they are redrawn several times a second besi
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,10 +16,29 @@ import plotly.graph_objects as go
 import torch
 from torch import nn
 
+from playground.gan import losses as objectives
 from playground.gan.data import Mixture
 from playground.gan.metrics import kde_density, optimal_discriminator
 from playground.gan.models import sample_latent
-from playground.views.style import ARROW_COLOUR, D_COLOURS, FAKE_COLOUR, REAL_COLOUR, figure
+
+REAL_COLOUR, FAKE_COLOUR, ARROW_COLOUR = "#1b9e3e", "#ff7f0e", "#222222"
+D_COLOURS = [[0.0, "#2c7bb6"], [0.5, "#f7f7f7"], [1.0, "#d7191c"]]  # blue: "fake", red: "real"
+LOG4 = math.log(4.0)
+MAX_CURVE_POINTS = 500
+FONT = dict(size=15)  # readable from the back of a lecture hall
+CRITIC_WHY = (
+    "With this loss D is a critic: its output is a score, not a probability (only the cross-entropy losses "
+    "train D to output P(real)), so there is no ½ boundary and no −log 4 optimum; higher means 'more real'."
+)
+
+
+def is_critic(loss: str) -> bool:
+    """True when D is trained as a critic whose raw output is a score (WGAN-GP, hinge, LSGAN).
+
+    D(x) = σ(logit) is a probability only when D minimises the cross-entropy (the non-saturating and minimax
+    games share ``bce_d_loss``); then V(D, G), its −log 4 optimum and the D = ½ boundary are defined.
+    """
+    return objectives.LOSSES[loss].d is not objectives.bce_d_loss
 
 
 def score_range(grid: np.ndarray) -> tuple[float, float]:
@@ -171,19 +191,24 @@ def optimal_d_grid(view: View, fake: np.ndarray | torch.Tensor, data) -> np.ndar
 
 
 # ---- figures --------------------------------------------------------------------------------------
-def plane_layout(view: View) -> dict:
-    """The view's fixed, square axes: every frame of a run is drawn on the same canvas."""
+# Figures are assembled from plain dicts and wrapped without plotly's per-property validation:
+# validating every trace costs tens of milliseconds, several times a second, on the cores training uses.
+def _figure(data: list[dict], layout: dict, title: str, revision: str) -> go.Figure:
+    base = dict(
+        title=dict(text=title, x=0.01, xanchor="left"),
+        font=FONT,
+        uirevision=revision,  # keeps zoom/pan
+        margin=dict(l=10, r=10, t=44, b=10),
+        legend=dict(orientation="h", y=-0.12),
+    )
+    return go.Figure(dict(data=data, layout={**base, **layout}), _validate=False)
+
+
+def _plane_layout(view: View) -> dict:
     return dict(
         xaxis=dict(range=list(view.x_range), constrain="domain", showgrid=False, zeroline=False),
         yaxis=dict(range=list(view.y_range), scaleanchor="x", scaleratio=1, showgrid=False, zeroline=False),
     )
-
-
-def grid_heatmap(view: View, z: np.ndarray, name: str, colorscale: list, hover: str, **trace) -> dict:
-    """A heatmap trace of values ``z`` [R, R] on the view's grid; hovering shows the point and ``hover``
-    (a label and a plotly number format for the value, e.g. ``"D(x) %{z:.2f}"``)."""
-    return dict(type="heatmap", x=view.xs, y=view.ys, z=z, colorscale=colorscale, name=name,
-                hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{hover}<extra></extra>", **trace)  # fmt: skip
 
 
 def _points(points: np.ndarray, name: str, colour: str, size: int = 5, opacity: float = 0.8, **marker) -> dict:
@@ -238,8 +263,20 @@ def decision_surface(
         (lo, hi), name, ticks = score_range(d_grid), "critic score", None
     else:
         (lo, hi), name, ticks = (0.0, 1.0), "D(x)", [0, 0.5, 1]
-    colorbar = dict(title=dict(text=name.replace(" ", "<br>")), tickvals=ticks, len=0.8, thickness=14)
-    data = [grid_heatmap(view, d_grid, name, D_COLOURS, f"{name} %{{z:.2f}}", zmin=lo, zmax=hi, colorbar=colorbar)]
+    data = [
+        dict(
+            type="heatmap",
+            x=view.xs,
+            y=view.ys,
+            z=d_grid,
+            zmin=lo,
+            zmax=hi,
+            colorscale=D_COLOURS,
+            name=name,
+            colorbar=dict(title=dict(text=name.replace(" ", "<br>")), tickvals=ticks, len=0.8, thickness=14),
+            hovertemplate=f"x %{{x:.2f}}, y %{{y:.2f}}<br>{name} %{{z:.2f}}<extra></extra>",
+        )
+    ]
     if not critic:
         data.append(
             dict(
@@ -260,7 +297,7 @@ def decision_surface(
         if grad is not None:
             span = view.x_range[1] - view.x_range[0]
             data.append(gradient_arrows(fake[: len(grad)], grad, length=0.08 * span))
-    return figure(data, plane_layout(view), title, revision)
+    return _figure(data, _plane_layout(view), title, revision)
 
 
 def generator_manifold(view: View, manifold: np.ndarray, latent_dim: int, revision: str = "run") -> go.Figure:
@@ -274,9 +311,111 @@ def generator_manifold(view: View, manifold: np.ndarray, latent_dim: int, revisi
         xs = np.concatenate([part[:, :, 0], gap], axis=1).ravel()  # [L·(P+1)], NaN between lines
         ys = np.concatenate([part[:, :, 1], gap], axis=1).ravel()
         data.append(dict(type="scatter", x=xs, y=ys, mode="lines", name=label, line=dict(color=colour, width=1.5)))
-    return figure(data, plane_layout(view), manifold_title(latent_dim), revision)
+    return _figure(data, _plane_layout(view), manifold_title(latent_dim), revision)
 
 
 def manifold_title(latent_dim: int) -> str:
     """What the manifold plane shows: the whole latent grid for z ≤ 2, else a slice through its first two dims."""
     return "Generator: latent grid warped by G" if latent_dim <= 2 else "Generator: slice z₁, z₂ (others 0) through G"
+
+
+def thin(history: dict[str, list[float]], names: tuple[str, ...]) -> dict[str, np.ndarray]:
+    """At most MAX_CURVE_POINTS evenly spaced rows, so a long run still redraws quickly."""
+    steps = np.asarray(history.get("step", []), dtype=float)
+    idx = np.unique(np.linspace(0, len(steps) - 1, MAX_CURVE_POINTS).astype(int)) if len(steps) else np.arange(0)
+    return {"step": steps[idx], **{n: np.asarray(history[n], dtype=float)[idx] for n in names}}
+
+
+@dataclass(frozen=True)
+class Curves:
+    """What one curve chart shows: history columns, their labels and colours, an optional dashed reference."""
+
+    names: tuple[str, ...]
+    labels: tuple[str, ...]
+    colours: tuple[str, ...]
+    title: str
+    y_title: str
+    reference: tuple[float, str] | None = None  # (y, label) of a dashed horizontal line
+    y_range: tuple[float, float] | None = None  # fixed range, or None to fit the data
+
+
+LOSSES = Curves(("d_loss", "g_loss"), ("D loss", "G loss"), ("#2c7bb6", FAKE_COLOUR), "Losses", "loss")
+D_OUTPUTS = Curves(
+    ("d_real", "d_fake"),
+    ("mean D(x)", "mean D(G(z))"),
+    (REAL_COLOUR, FAKE_COLOUR),
+    "Discriminator outputs",
+    "D",
+    reference=(0.5, "½"),
+    y_range=(-0.02, 1.02),
+)
+VALUE = Curves(("value",), ("V(D,G)",), ("#7b3294",), "Value V(D,G)", "V", reference=(-LOG4, "−log 4 ≈ −1.386"))
+# a critic's mean scores: the page records them (raw, from its own frames or score reports) under these names
+CRITIC_SCORES = Curves(
+    ("score_real", "score_fake"),
+    ("mean critic score, real", "mean critic score, fake"),
+    (REAL_COLOUR, FAKE_COLOUR),
+    "Critic scores",
+    "score",  # short: the live picture writes the y title beside its tick labels
+)
+
+
+def curve_specs(loss: str, specs: tuple[Curves, ...]) -> tuple[Curves, ...]:
+    """The charts a page shows for ``loss``: a critic's scores instead of D's probabilities, and no V(D, G)
+    (it is defined only for a probability D: ``is_critic``)."""
+    if not is_critic(loss):
+        return specs
+    return tuple(CRITIC_SCORES if spec is D_OUTPUTS else spec for spec in specs if spec is not VALUE)
+
+
+def hline(y: float, text: str, colour: str = "grey", side: str = "right") -> tuple[dict, dict]:
+    """A dashed horizontal line across the plot at ``y`` (a layout shape) and its label above it, at one side."""
+    line = dict(dash="dash", color=colour, width=2)
+    shape = dict(type="line", xref="paper", x0=0, x1=1, yref="y", y0=y, y1=y, line=line)
+    x, anchor = (0.0, "left") if side == "left" else (1.0, "right")
+    note = dict(xref="paper", x=x, xanchor=anchor, yref="y", y=y, yanchor="bottom", text=text, showarrow=False,
+                font=dict(color=colour))  # fmt: skip
+    return shape, note
+
+
+def curves_figure(history: dict[str, list[float]], spec: Curves, revision: str = "run") -> go.Figure:
+    """The spec's history columns over generator steps (thinned), with its dashed reference line.
+
+    The reference is a legend entry (its label on the plot would sit on a curve that reaches it), and the legend
+    sits below the x axis title.
+    """
+    h = thin(history, spec.names)
+    data = [
+        dict(type="scatter", x=h["step"], y=h[n], mode="lines", name=label, line=dict(color=colour, width=2))
+        for n, label, colour in zip(spec.names, spec.labels, spec.colours, strict=True)
+    ]
+    if spec.reference is not None:
+        y, label = spec.reference
+        steps = h["step"]
+        xs = [float(steps[0]), float(steps[-1])] if len(steps) else [0.0, 1.0]
+        data.append(dict(type="scatter", x=xs, y=[y, y], mode="lines", name=label, hoverinfo="skip",
+                         line=dict(color="grey", width=2, dash="dash")))  # fmt: skip
+    y_range = list(spec.y_range) if spec.y_range else None
+    layout = dict(
+        height=340,
+        margin=dict(l=10, r=10, t=44, b=10),
+        legend=dict(orientation="h", y=-0.3, yanchor="top", x=0),
+        xaxis=dict(title=dict(text="generator step", standoff=4)),
+        yaxis=dict(title=dict(text=spec.y_title), range=y_range),
+    )
+    return _figure(data, layout, spec.title, revision)
+
+
+def loss_curves(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
+    """Losses of D and G (each as its loss function defines it) over generator steps."""
+    return curves_figure(history, LOSSES, revision)
+
+
+def d_output_curves(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
+    """Mean D(x) and mean D(G(z)) per step; both tend to ½ when p_g = p_data (dashed)."""
+    return curves_figure(history, D_OUTPUTS, revision)
+
+
+def value_curve(history: dict[str, list[float]], revision: str = "run") -> go.Figure:
+    """V(D, G) per step with the optimum −log 4 ≈ −1.386 dashed."""
+    return curves_figure(history, VALUE, revision)

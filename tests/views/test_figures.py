@@ -1,4 +1,4 @@
-"""The 2-D plane: a fixed view per run, frames of G and D on it, and its figures (views.plane)."""
+import math
 
 import numpy as np
 import plotly.graph_objects as go
@@ -9,7 +9,7 @@ from torch import nn
 from playground.gan.data import make_dataset
 from playground.gan.models import ModelConfig
 from playground.gan.trainer import TrainConfig, Trainer
-from playground.views import plane as F
+from playground.views import figures as F
 
 
 class LinearD(nn.Module):
@@ -111,6 +111,33 @@ def test_latent_lines_slice_higher_dims_through_zero():
     assert lines[:, :, 2:].abs().max() == 0
 
 
+def test_curves_draw_their_reference_as_a_dashed_legend_entry_below_the_axis_title(setup):
+    trainer, _, _ = setup
+    history = trainer.history.copy()
+    d_fig = F.d_output_curves(history)
+    assert [t.name for t in d_fig.data] == ["mean D(x)", "mean D(G(z))", "½"]
+    half = d_fig.data[2]
+    assert list(half.y) == [0.5, 0.5] and half.line.dash == "dash"
+    assert list(half.x) == [history["step"][0], history["step"][-1]]  # across the whole curve
+    v_fig = F.value_curve(history)
+    assert v_fig.data[-1].name == "−log 4 ≈ −1.386" and v_fig.data[-1].y[0] == pytest.approx(-math.log(4))
+    assert not v_fig.layout.annotations  # no label on the plot, where the curve runs along the optimum
+    assert v_fig.layout.legend.y < 0 and v_fig.layout.legend.yanchor == "top"  # under the plot
+    assert [t.name for t in F.loss_curves(history).data] == ["D loss", "G loss"]
+
+
+def test_only_the_cross_entropy_losses_make_d_a_probability():
+    assert not F.is_critic("nonsat") and not F.is_critic("minimax")
+    assert F.is_critic("wgan-gp") and F.is_critic("hinge") and F.is_critic("lsgan")
+
+
+def test_a_critic_gets_its_scores_instead_of_d_outputs_and_no_value_curve():
+    specs = (F.LOSSES, F.D_OUTPUTS, F.VALUE)
+    assert F.curve_specs("nonsat", specs) == specs
+    assert F.curve_specs("wgan-gp", specs) == (F.LOSSES, F.CRITIC_SCORES)
+    assert F.CRITIC_SCORES.reference is None and F.CRITIC_SCORES.labels[0] == "mean critic score, real"
+
+
 def test_score_range_is_the_grid_s_own_range_and_never_empty():
     assert F.score_range(np.array([[-6.5, -2.0], [-3.0, -4.0]])) == (-6.5, -2.0)
     assert F.score_range(np.full((2, 2), 3.0)) == pytest.approx((2.9995, 3.0005))
@@ -134,6 +161,13 @@ def test_a_critic_surface_has_a_score_scale_and_no_half_contour(setup):
     heat = fig.data[0]
     assert (heat.zmin, heat.zmax) == pytest.approx((scores.min(), scores.max()))
     assert heat.colorbar.title.text == "critic<br>score" and "critic score" in heat.hovertemplate
+
+
+def test_curves_are_thinned_for_long_histories():
+    n = 5000
+    history = {name: list(range(n)) for name in ("step", "d_loss", "g_loss")}
+    fig = F.loss_curves(history)
+    assert len(fig.data[0].x) <= F.MAX_CURVE_POINTS
 
 
 def test_optimal_discriminator_is_half_where_fakes_match_the_data(setup):
